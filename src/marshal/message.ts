@@ -1,0 +1,361 @@
+/**
+ * Netlink messages: a family header struct plus an attribute set, decoded lazily from one
+ * datagram (`decodeDatagram`) and encoded in two passes into one buffer (`encodeMessage`).
+ * Pure: no runtime imports.
+ * @module
+ */
+
+import { type Codec, type StructCodec, asciiz, bytes, fixedStruct, s32, show, u16, u32 } from "./codecs.ts";
+import { NetlinkDecodeError } from "./errors.ts";
+import { NLM_F, NLMSG_ALIGN, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSGERR_ATTR, type NlHeader, writeHeader } from "./header.ts";
+import { type AttrInput, type AttrPath, type AttrTable, Attrs, attrs, prepareAttrs, writeAttrs } from "./schema.ts";
+
+/** The layout of one message family: its fixed header struct and its attribute table. */
+export interface MessageSchema {
+  /** C struct name, e.g. "ifinfomsg". */
+  readonly name: string;
+  /** The fixed family header (struct ifinfomsg ...). */
+  readonly fields: StructCodec;
+  /** The attributes that follow it. */
+  readonly attrs: AttrTable;
+  /** Computed keys, e.g. a link's `state` ("up"/"down") from IFF_UP. */
+  readonly derived?: Readonly<Record<string, (m: NlMsg) => unknown>>;
+  /** Where attributes start, when not right after `fields` (NLMSG_ERROR echoes the request). */
+  readonly attrsOffset?: (msg: { dv: DataView; off: number; len: number; flags: number }) => number;
+}
+
+/** A message type: number, kernel name and schema. */
+export interface MessageKind {
+  readonly type: number;
+  readonly name: string;
+  readonly schema: MessageSchema;
+}
+
+/**
+ * The message types of one netlink protocol, by number and by name.
+ *
+ * @example
+ * ```ts
+ * const rtnl = new Protocol([{ type: 16, name: "RTM_NEWLINK", schema: ifinfomsg }]);
+ * rtnl.byName.get("RTM_NEWLINK")?.type; // 16
+ * ```
+ */
+export class Protocol {
+  /** Kinds by message type number. */
+  readonly byType: ReadonlyMap<number, MessageKind>;
+  /** Kinds by kernel name. */
+  readonly byName: ReadonlyMap<string, MessageKind>;
+
+  constructor(kinds: readonly MessageKind[]) {
+    const all = [...CONTROL_KINDS, ...kinds];
+    this.byType = new Map(all.map((k) => [k.type, k]));
+    this.byName = new Map(all.map((k) => [k.name, k]));
+  }
+
+  /** The kind for a type number; unknown numbers get a raw kind named `NLMSG_<n>`. */
+  kind(type: number): MessageKind {
+    return this.byType.get(type) ?? { type, name: `NLMSG_${type}`, schema: RAW_SCHEMA };
+  }
+
+  /** Name of a message type: "RTM_NEWLINK", or `NLMSG_<n>` when unknown. */
+  nameOf(type: number): string {
+    return this.byType.get(type)?.name ?? `NLMSG_${type}`;
+  }
+}
+
+const HEADER_KEYS = new Set(["length", "type", "flags", "sequence_number", "pid"]);
+
+/**
+ * One decoded netlink message. `get()` looks in the family header fields, computed keys, the
+ * attributes and the netlink header, in that order, by short key, kernel name or nested path.
+ *
+ * @example
+ * ```ts
+ * const [lo] = await ipr.getLinks();
+ * lo.get("ifname");             // "lo"
+ * lo.get("index");              // 1
+ * lo.event;                     // "RTM_NEWLINK"
+ * JSON.stringify(lo);           // pyroute2-shaped plain object
+ * ```
+ */
+export class NlMsg extends Attrs {
+  /** The netlink header (pyroute2 names: length, type, flags, sequence_number, pid). */
+  readonly header: NlHeader;
+  /** Message type name, e.g. "RTM_NEWLINK". */
+  readonly event: string;
+  /** The message's schema. */
+  readonly schema: MessageSchema;
+  /** Offset of the message in its datagram. */
+  readonly #off: number;
+  #fields: Record<string, unknown> | null = null;
+
+  constructor(r: { u8: Uint8Array; dv: DataView }, off: number, header: NlHeader, kind: MessageKind) {
+    const schema = kind.schema;
+    const fieldsEnd = off + NLMSG_HDRLEN + schema.fields.size;
+    const end = off + header.length;
+    if (fieldsEnd > end) {
+      throw new NetlinkDecodeError(`Cannot decode ${schema.name}: message of ${header.length} bytes is shorter than its ${schema.fields.size}-byte header`, [kind.name]);
+    }
+    const attrsStart = schema.attrsOffset ? schema.attrsOffset({ dv: r.dv, off, len: header.length, flags: header.flags }) : fieldsEnd;
+    super(r, Math.min(attrsStart, end), end, schema.attrs, null, kind.name);
+    this.#off = off;
+    this.header = header;
+    this.event = kind.name;
+    this.schema = schema;
+  }
+
+  /** The family header struct as an object (`family`, `index`, `flags`...). */
+  get fields(): Record<string, unknown> {
+    if (!this.#fields) {
+      const f = this.schema.fields;
+      this.#fields = f.decode(this.r, this.#off + NLMSG_HDRLEN, f.size, this);
+    }
+    return this.#fields;
+  }
+
+  /** Value by attribute key/kernel name, field name, computed key, header field, or nested path. */
+  override get(key: AttrPath): unknown {
+    if (typeof key !== "string") return super.get(key);
+    // an attribute that widens a header field (RTA_TABLE over rtm_table, IFA_FLAGS over
+    // ifa_flags) is the complete value, so it wins when present
+    if (this.table.byKey.has(key)) {
+      const a = super.get(key);
+      if (a !== undefined) return a;
+    }
+    const layout = this.schema.fields.layout;
+    for (let i = 0; i < layout.length; i++) {
+      const f = layout[i];
+      if (f.name === key) return f.codec.decode(this.r, this.#off + NLMSG_HDRLEN + f.offset, f.codec.fixed as number, this);
+    }
+    const d = this.schema.derived?.[key];
+    if (d) return d(this);
+    if (HEADER_KEYS.has(key)) return this.header[key as keyof NlHeader];
+    if (key === "event") return this.event;
+    return undefined;
+  }
+
+  /** @internal DecodeContext for switchOn: attributes first, then header fields. */
+  override lookup(key: string): unknown {
+    const v = super.lookup(key);
+    return v !== undefined ? v : this.fields[key];
+  }
+
+  /** The whole message's bytes (a view into the datagram). */
+  bytes(): Uint8Array {
+    return this.r.u8.subarray(this.#off, this.#off + this.header.length);
+  }
+
+  /** Plain object in pyroute2's shape: fields, `attrs` pairs, `header`, computed keys, `event`. */
+  override toJSON(): Record<string, unknown> {
+    const out = this.schema.fields.toJSON(this.fields) as Record<string, unknown>;
+    out.attrs = this.jsonAttrs();
+    out.header = { ...this.header };
+    for (const [k, fn] of Object.entries(this.schema.derived ?? {})) out[k] = fn(this);
+    out.event = this.event;
+    return out;
+  }
+}
+
+/**
+ * Split one datagram into messages. Frame lengths are checked here; attributes are decoded on
+ * access. Throws NetlinkDecodeError for a frame that does not fit.
+ */
+export function decodeDatagram(data: Uint8Array, protocol: Protocol): NlMsg[] {
+  const r = { u8: data, dv: new DataView(data.buffer, data.byteOffset, data.byteLength) };
+  const out: NlMsg[] = [];
+  const dv = r.dv;
+  let off = 0;
+  const total = data.length;
+  while (total - off >= NLMSG_HDRLEN) {
+    const length = dv.getUint32(off, true);
+    const type = dv.getUint16(off + 4, true);
+    if (length < NLMSG_HDRLEN || length > total - off) {
+      throw new NetlinkDecodeError(`Cannot decode message: length ${length} does not fit in the ${total - off} bytes left`, [protocol.nameOf(type)]);
+    }
+    const header: NlHeader = {
+      length,
+      type,
+      flags: dv.getUint16(off + 6, true),
+      sequence_number: dv.getUint32(off + 8, true),
+      pid: dv.getUint32(off + 12, true),
+    };
+    const kind = type === NLMSG_DONE && length < NLMSG_HDRLEN + 4 ? DONE_EMPTY : protocol.kind(type);
+    out.push(new NlMsg(r, off, header, kind));
+    off += NLMSG_ALIGN(length);
+  }
+  if (off < total && total - off >= 4) {
+    throw new NetlinkDecodeError(`Cannot decode datagram: ${total - off} trailing bytes`);
+  }
+  return out;
+}
+
+/** What to encode: the netlink header values, the family header fields and the attributes. */
+export interface MessageInit {
+  /** Message type number. */
+  readonly type: number;
+  /** nlmsg_flags. */
+  readonly flags?: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** Port id (0: the kernel). */
+  readonly pid?: number;
+  /** Family header fields by name; missing ones are zero. */
+  readonly fields?: Readonly<Record<string, unknown>>;
+  /** Attributes: an object, `[name, value]` pairs, `{ attrs }`, or a decoded `Attrs`. */
+  readonly attrs?: AttrInput;
+}
+
+/** A message checked and sized, ready to be written (so a batch can share one buffer). */
+export interface PreparedMessage {
+  /** Encoded length (unaligned, as nlmsg_len). */
+  readonly length: number;
+  /** Write at `off` into `u8`/`dv` (zero-filled); returns nothing. `seq` overrides the init's. */
+  write(u8: Uint8Array, dv: DataView, off: number, seq?: number): void;
+}
+
+/**
+ * First pass of encoding: validate everything (throwing TypeError/RangeError before any byte is
+ * produced) and compute the size.
+ */
+export function prepareMessage(schema: MessageSchema, init: MessageInit): PreparedMessage {
+  const layout = schema.fields.layout;
+  const given = init.fields ?? {};
+  for (const k of Object.keys(given)) {
+    if (!layout.some((f) => f.name === k)) {
+      throw new TypeError(`Invalid ${k}: not a field of ${schema.name} (fields: ${layout.map((f) => f.name).join(", ")})`);
+    }
+  }
+  const fieldValues: Record<string, unknown> = {};
+  for (const f of layout) fieldValues[f.name] = given[f.name] ?? 0;
+  const pf = schema.fields.prepare(fieldValues, schema.name, { lookup: () => undefined });
+  const ctx = { lookup: (k: string) => given[k] };
+  const pa = init.attrs === undefined ? { items: [], size: 0 } : prepareAttrs(schema.attrs, init.attrs, "", ctx);
+  const length = NLMSG_HDRLEN + schema.fields.size + pa.size;
+  if (length > 0xffffffff) throw new RangeError(`Message of ${length} bytes is too large`);
+  return {
+    length,
+    write(u8, dv, off, seq) {
+      writeHeader(dv, off, { length, type: init.type, flags: init.flags ?? 0, sequence_number: seq ?? init.seq ?? 0, pid: init.pid ?? 0 });
+      schema.fields.write({ u8, dv }, off + NLMSG_HDRLEN, pf);
+      writeAttrs({ u8, dv }, off + NLMSG_HDRLEN + schema.fields.size, pa);
+    },
+  };
+}
+
+/**
+ * Encode one message into a fresh buffer.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeMessage(ifinfomsg, { type: 18, flags: NLM_F.REQUEST | NLM_F.DUMP, seq: 1 });
+ * bytes.length; // 32
+ * ```
+ */
+export function encodeMessage(schema: MessageSchema, init: MessageInit): Uint8Array<ArrayBuffer> {
+  const p = prepareMessage(schema, init);
+  const out = new Uint8Array(p.length);
+  p.write(out, new DataView(out.buffer), 0);
+  return out;
+}
+
+/**
+ * Turn a message's JSON form (`NlMsg.toJSON()`) back into a `MessageInit`, so
+ * `encodeMessage(schema, fromJSON(json))` reproduces the kernel's bytes.
+ */
+export function messageInitFromJSON(protocol: Protocol, json: Record<string, unknown>): { schema: MessageSchema; init: MessageInit } {
+  const header = json.header as Partial<NlHeader> | undefined;
+  if (!header || typeof header.type !== "number") throw new TypeError(`Invalid message JSON: header.type is missing, got ${show(json.header)}`);
+  const kind = protocol.kind(header.type);
+  const fields: Record<string, unknown> = {};
+  for (const f of kind.schema.fields.layout) if (f.name in json) fields[f.name] = json[f.name];
+  return {
+    schema: kind.schema,
+    init: {
+      type: header.type,
+      flags: header.flags,
+      seq: header.sequence_number,
+      pid: header.pid,
+      fields,
+      attrs: (json.attrs ?? []) as AttrInput,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// control messages
+
+/** Extended-ACK attributes (enum nlmsgerr_attrs, linux/netlink.h). */
+export const nlmsgerrAttrs: AttrTable = attrs("NLMSGERR_ATTR", {
+  msg: [NLMSGERR_ATTR.MSG, "NLMSGERR_ATTR_MSG", asciiz],
+  offs: [NLMSGERR_ATTR.OFFS, "NLMSGERR_ATTR_OFFS", u32],
+  cookie: [NLMSGERR_ATTR.COOKIE, "NLMSGERR_ATTR_COOKIE", bytes],
+  policy: [NLMSGERR_ATTR.POLICY, "NLMSGERR_ATTR_POLICY", bytes],
+  miss_type: [NLMSGERR_ATTR.MISS_TYPE, "NLMSGERR_ATTR_MISS_TYPE", u32],
+  miss_nest: [NLMSGERR_ATTR.MISS_NEST, "NLMSGERR_ATTR_MISS_NEST", u32],
+});
+
+// struct nlmsgerr { int error; struct nlmsghdr msg; };  then the echoed request unless capped,
+// then the extended-ACK TLVs when NLM_F_ACK_TLVS is set.
+const nlmsgerrFields: StructCodec = fixedStruct({
+  error: s32,
+  // the echoed request's nlmsghdr
+  msg_length: u32,
+  msg_type: u16,
+  msg_flags: u16,
+  msg_seq: u32,
+  msg_pid: u32,
+}, "nlmsgerr");
+
+const nlmsgerrSchema: MessageSchema = {
+  name: "nlmsgerr",
+  fields: nlmsgerrFields,
+  attrs: nlmsgerrAttrs,
+  attrsOffset({ dv, off, len, flags }) {
+    if (!(flags & NLM_F.ACK_TLVS)) return off + len;
+    const echoed = flags & NLM_F.CAPPED ? NLMSG_HDRLEN : NLMSG_ALIGN(dv.getUint32(off + NLMSG_HDRLEN + 4, true));
+    return off + NLMSG_HDRLEN + 4 + echoed;
+  },
+};
+
+// NLMSG_DONE carries an int (0, or the dump's error) and, with NLM_F_ACK_TLVS, ext-ack TLVs.
+const doneSchema: MessageSchema = {
+  name: "nlmsgdone",
+  fields: fixedStruct({ error: s32 }, "nlmsgdone"),
+  attrs: nlmsgerrAttrs,
+  attrsOffset: ({ off, len, flags }) => (flags & NLM_F.ACK_TLVS ? off + NLMSG_HDRLEN + 4 : off + len),
+};
+
+const emptyAttrs = attrs("RAW", {});
+const RAW_SCHEMA: MessageSchema = { name: "raw", fields: fixedStruct({}, "raw"), attrs: emptyAttrs };
+
+// NLMSG_DONE may come with a zero-length payload from some families; accept both.
+const DONE_EMPTY: MessageKind = { type: NLMSG_DONE, name: "NLMSG_DONE", schema: RAW_SCHEMA };
+
+const CONTROL_KINDS: readonly MessageKind[] = [
+  { type: 1, name: "NLMSG_NOOP", schema: RAW_SCHEMA },
+  { type: NLMSG_ERROR, name: "NLMSG_ERROR", schema: nlmsgerrSchema },
+  { type: NLMSG_DONE, name: "NLMSG_DONE", schema: doneSchema },
+  { type: 4, name: "NLMSG_OVERRUN", schema: RAW_SCHEMA },
+];
+
+/** Error code and extended ACK of an NLMSG_ERROR or NLMSG_DONE message. */
+export interface AckInfo {
+  /** 0 for an ACK, a negative errno for an error. */
+  readonly error: number;
+  /** The echoed request's sequence number (NLMSG_ERROR only). */
+  readonly requestSeq?: number;
+  /** NLMSGERR_ATTR_MSG. */
+  readonly message?: string;
+  /** NLMSGERR_ATTR_OFFS. */
+  readonly offset?: number;
+}
+
+/** Read error code and extended ACK from an NLMSG_ERROR / NLMSG_DONE message. */
+export function ackInfo(msg: NlMsg): AckInfo {
+  if (msg.schema === RAW_SCHEMA) return { error: 0 };
+  const error = msg.get("error") as number;
+  const message = msg.get("msg") as string | undefined;
+  const offset = msg.get("offs") as number | undefined;
+  const requestSeq = msg.header.type === NLMSG_ERROR ? (msg.get("msg_seq") as number | undefined) : undefined;
+  return { error, requestSeq, message, offset };
+}

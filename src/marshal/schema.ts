@@ -1,0 +1,627 @@
+/**
+ * The schema compiler: attribute tables (one row per attribute, explicit number and kernel
+ * name), nesting, kind-dependent payloads, and the lazily decoded attribute container `Attrs`.
+ * Unknown attributes decode to raw bytes under the name `#<type>` and re-encode byte-exact.
+ * Pure: no runtime imports.
+ * @module
+ */
+
+import { type Codec, type DecodeContext, type EncodeContext, type Reader, type StructCodec, type Writer, bytes, show, toHex } from "./codecs.ts";
+import { NetlinkDecodeError, rethrowWithin } from "./errors.ts";
+import { NLA_ALIGN, NLA_F_NESTED, NLA_HDRLEN, NLA_TYPE_MASK } from "./header.ts";
+
+/** One table row: explicit attribute number, kernel name, payload codec (or a table: nested). */
+export type Row = readonly [type: number, name: string, codec: Codec<any, any> | AttrTable];
+
+/** A compiled row. */
+export interface AttrRow {
+  /** Attribute number (without NLA_F_* flag bits). */
+  readonly type: number;
+  /** Kernel name, e.g. "IFLA_IFNAME". */
+  readonly name: string;
+  /** Short key, e.g. "ifname". */
+  readonly key: string;
+  /** Payload codec. */
+  readonly codec: Codec<any, any>;
+}
+
+/**
+ * A compiled attribute table: rows by number and by key (short name and kernel name both).
+ *
+ * @example
+ * ```ts
+ * const ifa = attrs("IFA", { address: [1, "IFA_ADDRESS", ip], label: [3, "IFA_LABEL", asciiz] });
+ * ifa.byKey.get("IFA_LABEL")?.type; // 3
+ * ```
+ */
+export class AttrTable {
+  /** Table name used in paths and messages ("IFLA", "IFLA_VXLAN"). */
+  readonly name: string;
+  /** Rows in declaration order. */
+  readonly rows: readonly AttrRow[];
+  /** Rows indexed by attribute number (sparse). */
+  readonly byType: readonly (AttrRow | undefined)[];
+  /** Rows by short key and by kernel name. */
+  readonly byKey: ReadonlyMap<string, AttrRow>;
+
+  constructor(name: string, spec: Readonly<Record<string, Row>>) {
+    this.name = name;
+    const rows: AttrRow[] = [];
+    const byType: (AttrRow | undefined)[] = [];
+    const byKey = new Map<string, AttrRow>();
+    for (const [key, [type, kname, c]] of Object.entries(spec)) {
+      if (!Number.isInteger(type) || type < 0 || type > NLA_TYPE_MASK) throw new TypeError(`${name}: bad attribute number ${type} for ${kname}`);
+      if (byType[type]) throw new TypeError(`${name}: attribute number ${type} used twice (${byType[type]!.name}, ${kname})`);
+      const row: AttrRow = { type, name: kname, key, codec: c instanceof AttrTable ? nested(c) : c };
+      rows.push(row);
+      byType[type] = row;
+      byKey.set(key, row);
+      byKey.set(kname, row);
+    }
+    this.rows = rows;
+    this.byType = byType;
+    this.byKey = byKey;
+  }
+
+  /** The row for a short key, kernel name or `#<type>`; undefined when unknown. */
+  row(key: string): AttrRow | undefined {
+    return this.byKey.get(key);
+  }
+}
+
+/**
+ * Declare an attribute table. Rows are `key: [number, "KERNEL_NAME", codec]`; a table as codec
+ * means a nested attribute set.
+ *
+ * @example
+ * ```ts
+ * // linux/if_addr.h
+ * const ifaddrAttrs = attrs("IFA", {
+ *   address: [1, "IFA_ADDRESS", ip],
+ *   local: [2, "IFA_LOCAL", ip],
+ *   label: [3, "IFA_LABEL", asciiz],
+ * });
+ * ```
+ */
+export function attrs(name: string, spec: Readonly<Record<string, Row>>): AttrTable {
+  return new AttrTable(name, spec);
+}
+
+// ---------------------------------------------------------------------------------------------
+// decoded container
+
+const UNKNOWN_KEY = /^#(\d+)$/;
+
+/** The decoded form of one attribute: its kernel name (or `#type`), type with flags, value. */
+export interface AttrEntry {
+  readonly name: string;
+  /** Attribute type as sent, including NLA_F_NESTED / NLA_F_NET_BYTEORDER bits. */
+  readonly rawType: number;
+  readonly value: unknown;
+}
+
+/** A key or a nested path: `"ifname"`, `["linkinfo", "kind"]`. */
+export type AttrPath = string | readonly (string | number)[];
+
+/**
+ * A lazily decoded set of attributes over kernel bytes. Attribute boundaries are indexed on the
+ * first access; each value is decoded on its first `get` and cached.
+ *
+ * @example
+ * ```ts
+ * msg.get("ifname");                  // "lo"
+ * msg.get(["linkinfo", "kind"]);      // "veth"
+ * msg.getAll("alt_ifname");           // every occurrence
+ * ```
+ */
+export class Attrs implements DecodeContext {
+  /** The table these attributes are decoded with. */
+  readonly table: AttrTable;
+  /** @internal the bytes */
+  protected readonly r: Reader;
+  /** @internal offset of the first attribute */
+  protected readonly start: number;
+  /** @internal offset just past the last attribute */
+  protected readonly end: number;
+  #parent: DecodeContext | null;
+  /** @internal path segment of this container, set by the container holding it */
+  segment: string;
+  #index: number[] | null = null;
+  #values: unknown[] | null = null;
+
+  constructor(r: Reader, start: number, end: number, table: AttrTable, parent: DecodeContext | null, segment = table.name) {
+    this.r = r;
+    this.start = start;
+    this.end = end;
+    this.table = table;
+    this.#parent = parent;
+    this.segment = segment;
+  }
+
+  /** Path of this container from the outermost message, for errors. */
+  path(): string[] {
+    const out: string[] = [];
+    for (let c: DecodeContext | null = this; c instanceof Attrs; c = c.#parent) out.unshift(c.segment);
+    return out;
+  }
+
+  #fail(e: unknown, segment?: string): never {
+    let err = e;
+    if (segment !== undefined) {
+      try {
+        rethrowWithin(err, segment);
+      } catch (x) {
+        err = x;
+      }
+    }
+    if (err instanceof NetlinkDecodeError) {
+      const p = this.path();
+      throw new NetlinkDecodeError(err.detail, [...p, ...err.path]);
+    }
+    throw err;
+  }
+
+  /** Triples (rawType, payload offset, payload length), built on first use. */
+  #idx(): number[] {
+    if (this.#index) return this.#index;
+    const idx: number[] = [];
+    const dv = this.r.dv;
+    let off = this.start;
+    const end = this.end;
+    while (end - off >= NLA_HDRLEN) {
+      const len = dv.getUint16(off, true);
+      const type = dv.getUint16(off + 2, true);
+      if (len < NLA_HDRLEN || off + len > end) {
+        this.#fail(new NetlinkDecodeError(`Cannot decode attribute type ${type & NLA_TYPE_MASK}: length ${len} does not fit in the ${end - off} bytes left`));
+      }
+      idx.push(type, off + NLA_HDRLEN, len - NLA_HDRLEN);
+      off += NLA_ALIGN(len);
+    }
+    if (off < end && off + 3 < end) {
+      this.#fail(new NetlinkDecodeError(`Cannot decode attributes: ${end - off} trailing bytes`));
+    }
+    this.#index = idx;
+    this.#values = new Array(idx.length / 3);
+    return idx;
+  }
+
+  #valueAt(i: number): unknown {
+    const values = this.#values!;
+    const cached = values[i];
+    if (cached !== undefined) return cached;
+    const idx = this.#index!;
+    const rawType = idx[i * 3];
+    const type = rawType & NLA_TYPE_MASK;
+    const row = this.table.byType[type];
+    const codec = row ? row.codec : bytes;
+    let v: unknown;
+    try {
+      v = codec.decode(this.r, idx[i * 3 + 1], idx[i * 3 + 2], this);
+    } catch (e) {
+      this.#fail(e, row ? row.name : `#${rawType}`);
+    }
+    if (v instanceof Attrs) v.segment = row ? row.name + (v.segment.startsWith("(") ? v.segment : "") : `#${rawType}`;
+    values[i] = v;
+    return v;
+  }
+
+  #find(key: string): number {
+    const idx = this.#idx();
+    const row = this.table.byKey.get(key);
+    if (row) {
+      const t = row.type;
+      for (let i = 0; i < idx.length; i += 3) if ((idx[i] & NLA_TYPE_MASK) === t) return i / 3;
+      return -1;
+    }
+    const m = UNKNOWN_KEY.exec(key);
+    if (m) {
+      const raw = Number(m[1]);
+      for (let i = 0; i < idx.length; i += 3) if (idx[i] === raw) return i / 3;
+    }
+    return -1;
+  }
+
+  /**
+   * Value of an attribute by short key, kernel name or `#type`, or along a nested path; the
+   * first occurrence; undefined when absent.
+   */
+  get(key: AttrPath): unknown {
+    if (typeof key !== "string") return this.#getPath(key);
+    const i = this.#find(key);
+    return i < 0 ? undefined : this.#valueAt(i);
+  }
+
+  #getPath(path: readonly (string | number)[]): unknown {
+    let cur: unknown = this;
+    for (const step of path) {
+      if (cur instanceof Attrs) cur = cur.get(String(step));
+      else if (Array.isArray(cur) && typeof step === "number") cur = cur[step];
+      else if (cur !== null && typeof cur === "object" && !(cur instanceof Uint8Array)) cur = (cur as Record<string, unknown>)[step];
+      else return undefined;
+      if (cur === undefined) return undefined;
+    }
+    return cur;
+  }
+
+  /** Every value of a repeated attribute, in order. */
+  getAll(key: string): unknown[] {
+    const idx = this.#idx();
+    const row = this.table.byKey.get(key);
+    const m = row ? null : UNKNOWN_KEY.exec(key);
+    const out: unknown[] = [];
+    for (let i = 0; i < idx.length; i += 3) {
+      if (row ? (idx[i] & NLA_TYPE_MASK) === row.type : m && idx[i] === Number(m[1])) out.push(this.#valueAt(i / 3));
+    }
+    return out;
+  }
+
+  /** Value of an attribute by kernel name (pyroute2's `get_attr`). */
+  getAttr(name: string): unknown {
+    return this.get(name);
+  }
+
+  /** Whether an attribute is present. */
+  has(key: string): boolean {
+    return this.#find(key) >= 0;
+  }
+
+  /** @internal DecodeContext: sibling values for switchOn, then the enclosing context. */
+  lookup(key: string): unknown {
+    const i = this.#find(key);
+    if (i >= 0) return this.#valueAt(i);
+    return this.#parent ? this.#parent.lookup(key) : undefined;
+  }
+
+  /** Every attribute decoded, in wire order. */
+  entries(): AttrEntry[] {
+    const idx = this.#idx();
+    const out: AttrEntry[] = [];
+    for (let i = 0; i < idx.length; i += 3) {
+      const rawType = idx[i];
+      const row = this.table.byType[rawType & NLA_TYPE_MASK];
+      out.push({ name: row ? row.name : `#${rawType}`, rawType, value: this.#valueAt(i / 3) });
+    }
+    return out;
+  }
+
+  /** pyroute2's `attrs` list: `[["IFLA_IFNAME", "lo"], ...]` with decoded values. */
+  get attrs(): [string, unknown][] {
+    return this.entries().map((e) => [e.name, e.value]);
+  }
+
+  /** The raw bytes of this attribute set (a view, not a copy). */
+  raw(): Uint8Array {
+    return this.r.u8.subarray(this.start, this.end);
+  }
+
+  /** JSON form: `{ attrs: [[name, value], ...] }` with nested sets and structs as plain data. */
+  toJSON(): Record<string, unknown> {
+    return { attrs: this.#jsonAttrs() };
+  }
+
+  /** @internal */
+  protected jsonAttrs(): [string, unknown][] {
+    return this.#jsonAttrs();
+  }
+
+  #jsonAttrs(): [string, unknown][] {
+    const idx = this.#idx();
+    const out: [string, unknown][] = [];
+    for (let i = 0; i < idx.length; i += 3) {
+      const rawType = idx[i];
+      const row = this.table.byType[rawType & NLA_TYPE_MASK];
+      const v = this.#valueAt(i / 3);
+      out.push([row ? row.name : `#${rawType}`, row ? row.codec.toJSON(v) : toHex(v as Uint8Array)]);
+    }
+    return out;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// encoding
+
+/** Prepared attribute: raw type (with flags), codec, prepared value, payload size. */
+interface PreparedAttr {
+  readonly rawType: number;
+  readonly codec: Codec<any, any>;
+  readonly p: unknown;
+  readonly size: number;
+}
+
+/** Prepared attribute list with its total encoded size (each attribute padded to 4). */
+export interface PreparedAttrs {
+  readonly items: readonly PreparedAttr[];
+  readonly size: number;
+}
+
+/** Input accepted for an attribute set. */
+export type AttrInput =
+  | Attrs
+  | readonly (readonly [string, unknown])[]
+  | { readonly attrs: readonly (readonly [string, unknown])[] }
+  | Readonly<Record<string, unknown>>;
+
+function isPairList(v: unknown): v is readonly (readonly [string, unknown])[] {
+  return Array.isArray(v) && v.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === "string");
+}
+
+/** Turn any accepted input into (key, value, rawType?) triples. */
+function inputEntries(input: unknown, key: string): [string, unknown, number | undefined][] {
+  if (input instanceof Attrs) return input.entries().map((e) => [e.name, e.value, e.rawType]);
+  if (isPairList(input)) return input.map(([k, v]) => [k, v, undefined]);
+  if (input !== null && typeof input === "object" && !Array.isArray(input) && !(input instanceof Uint8Array)) {
+    const o = input as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 1 && keys[0] === "attrs" && isPairList(o.attrs)) return o.attrs.map(([k, v]) => [k, v, undefined]);
+    return keys.map((k) => [k, o[k], undefined]);
+  }
+  throw new TypeError(`Invalid ${key}: expected attributes (an object or [name, value] pairs), got ${show(input)}`);
+}
+
+class SiblingContext implements EncodeContext {
+  readonly #values = new Map<string, unknown>();
+  readonly #parent: EncodeContext | null;
+  constructor(parent: EncodeContext | null) {
+    this.#parent = parent;
+  }
+  set(row: AttrRow, v: unknown): void {
+    this.#values.set(row.key, v);
+  }
+  lookup(key: string): unknown {
+    return this.#values.has(key) ? this.#values.get(key) : this.#parent?.lookup(key);
+  }
+}
+
+/**
+ * Validate and size an attribute set for encoding. Throws TypeError for an unknown key (naming
+ * it) and whatever the codecs throw for bad values. `null`/`undefined`/`false`-flag entries are
+ * skipped.
+ */
+export function prepareAttrs(table: AttrTable, input: unknown, key: string, ctx: EncodeContext | null): PreparedAttrs {
+  const entries = inputEntries(input, key);
+  const sctx = new SiblingContext(ctx);
+  // selector attributes (kind, encap_type) are read by switchOn siblings: record raw values first
+  for (const [k, v] of entries) {
+    const row = table.byKey.get(k);
+    if (row && (typeof v === "string" || typeof v === "number")) sctx.set(row, v);
+  }
+  const items: PreparedAttr[] = [];
+  let size = 0;
+  for (const [k, v, rawTypeIn] of entries) {
+    if (v === undefined || v === null) continue;
+    const row = table.byKey.get(k);
+    let codec: Codec<any, any>;
+    let rawType: number;
+    if (row) {
+      if (v === false && row.codec.fixed === 0) continue;
+      codec = row.codec;
+      rawType = rawTypeIn ?? (row.type | ((codec as Partial<NestedCodec>).nlaFlag ? NLA_F_NESTED : 0));
+    } else {
+      const m = UNKNOWN_KEY.exec(k);
+      if (!m) {
+        throw new TypeError(`${key ? `Invalid ${key}: u` : "U"}nknown attribute ${show(k)} for ${table.name} (known: ${table.rows.map((r) => r.key).join(", ")})`);
+      }
+      codec = bytes;
+      rawType = Number(m[1]);
+    }
+    const name = key === "" ? (row ? row.key : k) : `${key}.${row ? row.key : k}`;
+    const p = codec.prepare(v, name, sctx);
+    if (row) sctx.set(row, v);
+    const psize = codec.sizeOf(p);
+    if (NLA_HDRLEN + psize > 0xffff) throw new RangeError(`Invalid ${name}: ${psize} bytes do not fit in one attribute`);
+    items.push({ rawType, codec, p, size: psize });
+    size += NLA_ALIGN(NLA_HDRLEN + psize);
+  }
+  return { items, size };
+}
+
+/** Write prepared attributes at `off`; returns the offset past them. */
+export function writeAttrs(w: Writer, off: number, prepared: PreparedAttrs): number {
+  for (const it of prepared.items) {
+    w.dv.setUint16(off, NLA_HDRLEN + it.size, true);
+    w.dv.setUint16(off + 2, it.rawType, true);
+    it.codec.write(w, off + NLA_HDRLEN, it.p);
+    off += NLA_ALIGN(NLA_HDRLEN + it.size);
+  }
+  return off;
+}
+
+// ---------------------------------------------------------------------------------------------
+// composite codecs
+
+/** A codec for a nested attribute set. */
+export interface NestedCodec extends Codec<Attrs, PreparedAttrs> {
+  readonly table: AttrTable;
+  /** Set NLA_F_NESTED on the attribute when encoding (what the kernel and `ip` send). */
+  readonly nlaFlag: boolean;
+}
+
+/**
+ * A nested attribute set. `flag: true` sets NLA_F_NESTED when encoding (match what the kernel
+ * and `ip` send for that attribute; decoding accepts both).
+ *
+ * @example
+ * ```ts
+ * const linkinfo = attrs("IFLA_INFO", { kind: [1, "IFLA_INFO_KIND", asciiz] });
+ * const row: Row = [18, "IFLA_LINKINFO", nested(linkinfo)];
+ * ```
+ */
+export function nested(table: AttrTable | (() => AttrTable), options: { flag?: boolean } = {}): NestedCodec {
+  let resolved: AttrTable | null = table instanceof AttrTable ? table : null;
+  const get = (): AttrTable => (resolved ??= (table as () => AttrTable)());
+  return {
+    name: `nested(${resolved ? resolved.name : "…"})`,
+    get table() {
+      return get();
+    },
+    nlaFlag: options.flag ?? false,
+    decode: (r, off, len, ctx) => new Attrs(r, off, off + len, get(), ctx),
+    prepare: (value, key, ctx) => prepareAttrs(get(), value, key, ctx),
+    sizeOf: (p) => p.size,
+    write(w, off, p) {
+      writeAttrs(w, off, p);
+    },
+    toJSON: (v) => v.toJSON(),
+  };
+}
+
+/**
+ * A payload whose type depends on another value: a sibling attribute (IFLA_INFO_KIND for
+ * IFLA_INFO_DATA) or a field of the enclosing message (family for IFLA_AF_SPEC). Unknown
+ * selector values decode to raw bytes and re-encode byte-exact.
+ *
+ * @example
+ * ```ts
+ * const linkKinds = { veth: vethData, vxlan: vxlanData };
+ * const row: Row = [2, "IFLA_INFO_DATA", switchOn("kind", linkKinds)];
+ * ```
+ */
+export function switchOn(selector: string, registry: Readonly<Record<string | number, Codec<any, any> | AttrTable>>, options: { flag?: boolean } = {}): Codec<unknown, { codec: Codec<any, any>; p: unknown }> {
+  const cache = new Map<unknown, Codec<any, any>>();
+  const pick = (sel: unknown): Codec<any, any> | undefined => {
+    if (sel === undefined) return undefined;
+    const key = String(sel);
+    let c = cache.get(key);
+    if (c === undefined) {
+      const entry = registry[key];
+      if (!entry) return undefined;
+      c = entry instanceof AttrTable ? nested(entry, options) : entry;
+      cache.set(key, c);
+    }
+    return c;
+  };
+  return {
+    name: `switchOn(${selector})`,
+    decode(r, off, len, ctx) {
+      const sel = ctx.lookup(selector);
+      const codec = pick(sel);
+      if (!codec) return r.u8.slice(off, off + len);
+      let v: unknown;
+      try {
+        v = codec.decode(r, off, len, ctx);
+      } catch (e) {
+        rethrowWithin(e, `(${String(sel)})`);
+      }
+      if (v instanceof Attrs) v.segment = `(${String(sel)})`;
+      return v;
+    },
+    prepare(value, key, ctx) {
+      const sel = ctx.lookup(selector);
+      const codec = pick(sel) ?? (value instanceof Uint8Array || typeof value === "string" ? bytes : undefined);
+      if (!codec) {
+        throw new TypeError(`Invalid ${key}: no payload is known for ${selector} ${show(sel)} (known: ${Object.keys(registry).join(", ")})`);
+      }
+      return { codec, p: codec.prepare(value, key, ctx) };
+    },
+    sizeOf: (p) => p.codec.sizeOf(p.p),
+    write(w, off, p) {
+      p.codec.write(w, off, p.p);
+    },
+    toJSON: (v) => (v instanceof Attrs ? v.toJSON() : v instanceof Uint8Array ? toHex(v) : v),
+  };
+}
+
+/**
+ * A nested set whose attribute numbers are positions (IFLA_INET_CONF: type i+1 holds entry i).
+ * Decodes to a list; absent positions are `null`.
+ */
+export function indexed<T>(elem: Codec<T, any>): Codec<(T | null)[], unknown[]> {
+  return {
+    name: `indexed(${elem.name})`,
+    decode(r, off, len, ctx) {
+      const out: (T | null)[] = [];
+      const end = off + len;
+      while (end - off >= NLA_HDRLEN) {
+        const alen = r.dv.getUint16(off, true);
+        const type = r.dv.getUint16(off + 2, true) & NLA_TYPE_MASK;
+        if (alen < NLA_HDRLEN || off + alen > end || type === 0) {
+          throw new NetlinkDecodeError(`Cannot decode indexed entry ${type}: length ${alen} does not fit`);
+        }
+        while (out.length < type - 1) out.push(null);
+        out[type - 1] = elem.decode(r, off + NLA_HDRLEN, alen - NLA_HDRLEN, ctx);
+        off += NLA_ALIGN(alen);
+      }
+      return out;
+    },
+    prepare(value, key, ctx) {
+      if (!Array.isArray(value)) throw new TypeError(`Invalid ${key}: expected a list, got ${show(value)}`);
+      return value.map((v, i) => (v === null ? null : elem.prepare(v, `${key}[${i}]`, ctx)));
+    },
+    sizeOf: (p) => p.reduce<number>((n, v) => (v === null ? n : n + NLA_ALIGN(NLA_HDRLEN + elem.sizeOf(v))), 0),
+    write(w, off, p) {
+      p.forEach((v, i) => {
+        if (v === null) return;
+        const size = elem.sizeOf(v);
+        w.dv.setUint16(off, NLA_HDRLEN + size, true);
+        w.dv.setUint16(off + 2, i + 1, true);
+        elem.write(w, off + NLA_HDRLEN, v);
+        off += NLA_ALIGN(NLA_HDRLEN + size);
+      });
+    },
+    toJSON: (v) => v.map((x) => (x === null ? null : elem.toJSON(x))),
+  };
+}
+
+/** One record of `records()`: the header struct's fields (without its length) and `attrs`. */
+export type RecordValue = Record<string, unknown> & { attrs?: Attrs };
+
+/**
+ * A sequence of records, each a header struct whose first field (`len`) counts the header plus
+ * the attributes that follow it: RTA_MULTIPATH's `struct rtnexthop`. Decodes to a list of
+ * `{ ...headerFields, attrs }`; the length is computed on encode.
+ */
+export function records(header: StructCodec, table: AttrTable | (() => AttrTable), lenField = "len"): Codec<RecordValue[], { h: Record<string, unknown>; a: PreparedAttrs }[]> {
+  const hsize = header.size;
+  const lenLayout = header.layout[0];
+  if (lenLayout.name !== lenField) throw new TypeError(`records(): the header's first field must be ${lenField}`);
+  const get = (): AttrTable => (table instanceof AttrTable ? table : table());
+  return {
+    name: `records(${header.name})`,
+    decode(r, off, len, ctx) {
+      const out: RecordValue[] = [];
+      const end = off + len;
+      let n = 0;
+      while (end - off > 0) {
+        if (end - off < hsize) throw new NetlinkDecodeError(`Cannot decode ${header.name} #${n}: ${end - off} bytes left, header needs ${hsize}`);
+        const rlen = r.dv.getUint16(off, true);
+        if (rlen < hsize || off + rlen > end) throw new NetlinkDecodeError(`Cannot decode ${header.name} #${n}: length ${rlen} does not fit in ${end - off} bytes`);
+        const h = header.decode(r, off, hsize, ctx);
+        delete h[lenField];
+        const rec: RecordValue = h;
+        if (rlen > hsize) {
+          const a = new Attrs(r, off + hsize, off + rlen, get(), ctx instanceof Attrs ? ctx : null, `${header.name}[${n}]`);
+          rec.attrs = a;
+        }
+        out.push(rec);
+        off += NLA_ALIGN(rlen);
+        n++;
+      }
+      return out;
+    },
+    prepare(value, key, ctx) {
+      if (!Array.isArray(value)) throw new TypeError(`Invalid ${key}: expected a list of ${header.name}, got ${show(value)}`);
+      return value.map((rec, i) => {
+        if (rec === null || typeof rec !== "object") throw new TypeError(`Invalid ${key}[${i}]: expected an object, got ${show(rec)}`);
+        const { attrs: a, ...fields } = rec as Record<string, unknown>;
+        if (lenField in fields) throw new TypeError(`Invalid ${key}[${i}]: ${lenField} is computed, do not pass it`);
+        const full = { ...fields, ...Object.fromEntries(header.layout.filter((f) => !(f.name in fields)).map((f) => [f.name, 0])) };
+        const h = header.prepare(full, `${key}[${i}]`, ctx);
+        return { h, a: a === undefined ? { items: [], size: 0 } : prepareAttrs(get(), a, `${key}[${i}]`, ctx) };
+      });
+    },
+    sizeOf: (p) => p.reduce((n, x) => n + NLA_ALIGN(hsize + x.a.size), 0),
+    write(w, off, p) {
+      for (const x of p) {
+        header.write(w, off, { ...x.h, [lenField]: hsize + x.a.size });
+        writeAttrs(w, off + hsize, x.a);
+        off += NLA_ALIGN(hsize + x.a.size);
+      }
+    },
+    toJSON: (v) => v.map((rec) => {
+      const out: Record<string, unknown> = {};
+      for (const f of header.layout) if (f.name in rec) out[f.name] = f.codec.toJSON(rec[f.name]);
+      if (rec.attrs) out.attrs = rec.attrs.toJSON().attrs;
+      return out;
+    }),
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * Request/reply over one netlink socket: sequence numbers, port-id checks, acknowledgements,
+ * multipart dumps (retried when the kernel flags NLM_F_DUMP_INTR), and NLMSG_ERROR turned into
+ * `NetlinkError` with the extended-ACK text. Pure logic over a byte `Transport`.
+ * @module
+ */
+
+import { NetlinkError } from "../marshal/errors.ts";
+import { NLM_F, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN } from "../marshal/header.ts";
+import { type MessageInit, type MessageSchema, type NlMsg, type PreparedMessage, type Protocol, ackInfo, decodeDatagram, prepareMessage } from "../marshal/message.ts";
+import type { Transport } from "./transport.ts";
+
+const ETIMEDOUT = 110;
+const EINTR = 4;
+
+/** Options of a `Connection`. */
+export interface ConnectionOptions {
+  /** How often a dump flagged NLM_F_DUMP_INTR is restarted before giving up (default 5). */
+  readonly dumpRetries?: number;
+  /** How long to wait for each reply datagram, in ms (default 10,000). */
+  readonly timeoutMs?: number;
+}
+
+/** One request: schema + message, and whether it is a dump. */
+export interface Request {
+  /** Schema of the request message. */
+  readonly schema: MessageSchema;
+  /** Message type, flags (REQUEST/ACK/DUMP are added), fields, attributes. */
+  readonly init: MessageInit;
+  /** Dump (NLM_F_DUMP, replies until NLMSG_DONE) rather than a single request with an ACK. */
+  readonly dump?: boolean;
+}
+
+/** Counters a caller may read to see what the connection dropped or retried. */
+export interface ConnectionStats {
+  /** Requests sent. */
+  requests: number;
+  /** Messages ignored because their sequence number or port id was not the request's. */
+  foreign: number;
+  /** Dumps restarted after NLM_F_DUMP_INTR. */
+  dumpRestarts: number;
+}
+
+/**
+ * A netlink connection over a `Transport`. Requests are serialised: one is in flight at a time,
+ * so concurrent callers (`Promise.all`) each get their own reply.
+ *
+ * @example
+ * ```ts
+ * const conn = new Connection(transport, rtnl);
+ * const links = await conn.request({ schema: ifinfomsg, init: { type: RTM.RTM_GETLINK }, dump: true });
+ * ```
+ */
+export class Connection {
+  readonly #transport: Transport;
+  readonly #protocol: Protocol;
+  readonly #retries: number;
+  readonly #timeoutMs: number;
+  #seq = Math.floor(Math.random() * 0x7fffffff);
+  #tail: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  /** What the connection has done so far. */
+  readonly stats: ConnectionStats = { requests: 0, foreign: 0, dumpRestarts: 0 };
+
+  constructor(transport: Transport, protocol: Protocol, options: ConnectionOptions = {}) {
+    this.#transport = transport;
+    this.#protocol = protocol;
+    this.#retries = options.dumpRetries ?? 5;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /** The protocol's message registry. */
+  get protocol(): Protocol {
+    return this.#protocol;
+  }
+
+  /** The socket's port id. */
+  get portId(): number {
+    return this.#transport.portId;
+  }
+
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #nextSeq(): number {
+    this.#seq = this.#seq >= 0xfffffffe ? 1 : this.#seq + 1;
+    return this.#seq;
+  }
+
+  /**
+   * Send one request and collect its replies: for a dump every message up to NLMSG_DONE, for
+   * anything else the reply messages (if any) up to the ACK. Invalid input throws before
+   * anything is sent; a kernel refusal rejects with NetlinkError.
+   */
+  request(req: Request): Promise<NlMsg[]> {
+    // validation happens now, synchronously, so bad input never reaches the queue
+    const prepared = prepareMessage(req.schema, {
+      ...req.init,
+      flags: (req.init.flags ?? 0) | NLM_F.REQUEST | (req.dump ? NLM_F.DUMP : NLM_F.ACK),
+    });
+    const op = this.#protocol.nameOf(req.init.type);
+    return this.#enqueue(() => this.#exchange(prepared, op));
+  }
+
+  /** Run `fn` after every earlier request has finished. */
+  #enqueue<T>(fn: () => T): Promise<T> {
+    const run = this.#tail.then(() => {
+      if (this.#closed) throw new Error("nlroute: the netlink socket is closed");
+      return fn();
+    });
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  #exchange(prepared: PreparedMessage, op: string): NlMsg[] {
+    for (let attempt = 0; ; attempt++) {
+      const { messages, interrupted } = this.#once(prepared, op);
+      if (!interrupted) return messages;
+      if (attempt >= this.#retries) {
+        throw new NetlinkError(EINTR, op, `dump was interrupted by concurrent changes ${attempt + 1} times (NLM_F_DUMP_INTR)`);
+      }
+      this.stats.dumpRestarts++;
+    }
+  }
+
+  #once(prepared: PreparedMessage, op: string): { messages: NlMsg[]; interrupted: boolean } {
+    const seq = this.#nextSeq();
+    const buf = new Uint8Array(prepared.length);
+    prepared.write(buf, new DataView(buf.buffer), 0, seq);
+    this.#transport.send(buf);
+    this.stats.requests++;
+    const port = this.#transport.portId;
+    const out: NlMsg[] = [];
+    let interrupted = false;
+    for (;;) {
+      const dg = this.#transport.receive(this.#timeoutMs);
+      if (dg === null) throw new NetlinkError(ETIMEDOUT, op, `no reply from the kernel within ${this.#timeoutMs} ms`);
+      const msgs = decodeDatagram(dg, this.#protocol);
+      for (let i = 0; i < msgs.length; i++) {
+        const m = msgs[i];
+        const h = m.header;
+        if (h.sequence_number !== seq || (h.pid !== port && h.pid !== 0)) {
+          this.stats.foreign++;
+          continue;
+        }
+        if (h.flags & NLM_F.DUMP_INTR) interrupted = true;
+        const type = h.type;
+        if (type === NLMSG_ERROR) {
+          const ack = ackInfo(m);
+          if (ack.error !== 0) throw new NetlinkError(-ack.error, op, ack.message, ack.offset);
+          return { messages: out, interrupted };
+        }
+        if (type === NLMSG_DONE) {
+          const ack = ackInfo(m);
+          if (ack.error < 0) throw new NetlinkError(-ack.error, op, ack.message, ack.offset);
+          return { messages: out, interrupted };
+        }
+        if (type === NLMSG_NOOP) continue;
+        if (type === NLMSG_OVERRUN) throw new NetlinkError(105, op, "the kernel reported NLMSG_OVERRUN: data was lost");
+        // a non-dump reply is complete at the ACK, which is always requested
+        out.push(m);
+      }
+    }
+  }
+
+  /** Close the socket. Pending requests that have not started reject. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#transport.close();
+  }
+}
