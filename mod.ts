@@ -1,0 +1,27 @@
+/**
+ * nlroute: netlink (rtnetlink) for Deno and Bun over libc FFI, with pyroute2's verbs.
+ *
+ * @example
+ * ```ts
+ * import { IPRoute } from "nlroute";
+ * using ipr = new IPRoute();
+ * for (const l of await ipr.getLinks()) console.log(l.get("index"), l.get("ifname"), l.get("state"));
+ * ```
+ * @module
+ */
+
+import { openRouteTransport } from "./ffi/default.ts";
+import { setTransportFactory } from "./src/api/iproute.ts";
+
+setTransportFactory(openRouteTransport);
+
+export { IPRoute, type IPRouteOptions, type Filter } from "./src/api/iproute.ts";
+export { type Match, matches } from "./src/api/filter.ts";
+export { NetlinkDecodeError, NetlinkError, SyscallError, errnoName } from "./src/marshal/errors.ts";
+export { Attrs, type AttrPath } from "./src/marshal/schema.ts";
+export { NlMsg, decodeDatagram, encodeMessage, type MessageInit, type MessageSchema } from "./src/marshal/message.ts";
+export { NLM_F } from "./src/marshal/header.ts";
+export { rtnl } from "./src/rtnl/messages.ts";
+export { AF, IFF, NUD, NTF, RT_SCOPE, RT_TABLE, RTM, RTN, RTNLGRP, RTPROT } from "./src/rtnl/constants.ts";
+export { FfiTransport, openNetnsFd } from "./ffi/transport.ts";
+export type { Transport } from "./src/socket/transport.ts";

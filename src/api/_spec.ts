@@ -1,0 +1,109 @@
+/**
+ * Turning a pyroute2-style keyword spec into a message: keys that name a header field go to the
+ * fields, keys that name an attribute go to the attributes, anything else is a TypeError naming
+ * the key. Address shorthands ("192.0.2.0/24", "default") are split here.
+ * @module
+ */
+
+import { type AttrTable, type MessageSchema, parseIp4, parseIp6, show } from "../marshal/mod.ts";
+import { AF } from "../rtnl/constants.ts";
+
+/** A message to send: fields of the family header and attributes in order. */
+export interface SplitSpec {
+  fields: Record<string, unknown>;
+  attrs: [string, unknown][];
+}
+
+/**
+ * Split a spec by the schema. `skip` keys are consumed by the verb itself (e.g. `match`).
+ * Attributes that are also header fields (rtmsg `table`) go to the attributes only when the
+ * verb moves them there first.
+ */
+export function splitSpec(schema: MessageSchema, spec: Readonly<Record<string, unknown>>, verb: string, skip: readonly string[] = []): SplitSpec {
+  const fields: Record<string, unknown> = {};
+  const attrs: [string, unknown][] = [];
+  const layout = schema.fields.layout;
+  for (const [k, v] of Object.entries(spec)) {
+    if (v === undefined || skip.includes(k)) continue;
+    if (layout.some((f) => f.name === k)) fields[k] = v;
+    else if (schema.attrs.row(k)) attrs.push([k, v]);
+    else throw unknownKey(verb, k, schema.attrs, layout.map((f) => f.name));
+  }
+  return { fields, attrs };
+}
+
+/** TypeError for an unknown keyword, listing what is accepted. */
+export function unknownKey(verb: string, key: string, table: AttrTable, fields: readonly string[]): TypeError {
+  const known = [...fields.filter((f) => !f.startsWith("__")), ...table.rows.map((r) => r.key)];
+  return new TypeError(`${verb}: unknown keyword ${show(key)} (known: ${known.join(", ")})`);
+}
+
+/** An address with its family and optional prefix length, parsed from user text. */
+export interface ParsedPrefix {
+  /** Address text as given (without the prefix), or undefined for "default". */
+  address?: string;
+  /** AF_INET or AF_INET6. */
+  family?: number;
+  /** Prefix length from "/24" or "/255.255.255.0"; undefined when not given. */
+  prefixlen?: number;
+}
+
+function maskToLen(mask: Uint8Array, key: string, value: string): number {
+  let len = 0;
+  let ended = false;
+  for (const byte of mask) {
+    for (let bit = 7; bit >= 0; bit--) {
+      if (byte & (1 << bit)) {
+        if (ended) throw new TypeError(`Invalid ${key}: ${show(value)} has a non-contiguous netmask`);
+        len++;
+      } else ended = true;
+    }
+  }
+  return len;
+}
+
+/**
+ * Parse "192.0.2.0/24", "192.0.2.0/255.255.255.0", "2001:db8::/32", "default", "192.0.2.1".
+ * Throws TypeError for text that is not an address and RangeError for a prefix length out of range.
+ */
+export function parsePrefix(value: unknown, key: string): ParsedPrefix {
+  if (typeof value !== "string") throw new TypeError(`Invalid ${key}: expected an address string, got ${show(value)}`);
+  if (value === "default" || value === "any" || value === "all") return {};
+  const slash = value.indexOf("/");
+  const addr = slash < 0 ? value : value.slice(0, slash);
+  const v4 = parseIp4(addr);
+  const v6 = v4 ? null : parseIp6(addr);
+  if (!v4 && !v6) throw new TypeError(`Invalid ${key}: ${show(value)} is not an IP address`);
+  const family = v4 ? AF.AF_INET : AF.AF_INET6;
+  const max = v4 ? 32 : 128;
+  if (slash < 0) return { address: addr, family };
+  const lenText = value.slice(slash + 1);
+  let prefixlen: number;
+  if (/^\d+$/.test(lenText)) prefixlen = Number(lenText);
+  else {
+    const mask = v4 ? parseIp4(lenText) : parseIp6(lenText);
+    if (!mask) throw new TypeError(`Invalid ${key}: ${show(value)} has a bad prefix length`);
+    prefixlen = maskToLen(mask, key, value);
+  }
+  if (prefixlen > max) throw new RangeError(`Invalid ${key}: prefix length ${prefixlen} is out of range for ${v4 ? "IPv4" : "IPv6"} (0..${max})`);
+  return { address: addr, family, prefixlen };
+}
+
+/** Family of an address string (AF_INET / AF_INET6), or undefined when it is not one. */
+export function familyOf(value: unknown): number | undefined {
+  if (typeof value !== "string") return undefined;
+  const addr = value.split("/")[0];
+  if (parseIp4(addr)) return AF.AF_INET;
+  if (parseIp6(addr)) return AF.AF_INET6;
+  return undefined;
+}
+
+/** Check a prefix length against the family. */
+export function checkPrefixlen(prefixlen: unknown, family: number | undefined, key: string): void {
+  if (prefixlen === undefined) return;
+  if (typeof prefixlen !== "number" || !Number.isInteger(prefixlen)) throw new TypeError(`Invalid ${key}: expected an integer, got ${show(prefixlen)}`);
+  const max = family === AF.AF_INET6 ? 128 : family === AF.AF_INET ? 32 : 128;
+  if (prefixlen < 0 || prefixlen > max) {
+    throw new RangeError(`Invalid ${key}: ${prefixlen} is out of range for ${family === AF.AF_INET ? "IPv4" : family === AF.AF_INET6 ? "IPv6" : "an address"} (0..${max})`);
+  }
+}
