@@ -44,6 +44,9 @@ export const RTM = {
   RTM_NEWLINKPROP: 108,
   RTM_DELLINKPROP: 109,
   RTM_GETLINKPROP: 110,
+  RTM_NEWNEXTHOPBUCKET: 116,
+  RTM_DELNEXTHOPBUCKET: 117,
+  RTM_GETNEXTHOPBUCKET: 118,
 } as const;
 
 /** rtnetlink multicast groups (enum rtnetlink_groups); bind/ADD_MEMBERSHIP use these numbers. */
