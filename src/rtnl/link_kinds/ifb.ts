@@ -1,0 +1,17 @@
+/**
+ * Intermediate functional block devices: kind "ifb" has no IFLA_INFO_DATA (drivers/net/ifb.c
+ * registers no fill_info).
+ * @module
+ */
+
+import { type AttrTable, attrs } from "../../marshal/schema.ts";
+
+/**
+ * No attributes.
+ *
+ * @example
+ * ```ts
+ * ifbData.rows.length; // 0
+ * ```
+ */
+export const ifbData: AttrTable = attrs("IFLA_IFB", {});

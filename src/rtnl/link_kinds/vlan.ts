@@ -1,0 +1,30 @@
+/**
+ * 802.1Q VLAN devices: IFLA_INFO_DATA for kind "vlan" (IFLA_VLAN_*, linux/if_link.h).
+ * @module
+ */
+
+import { be16, struct, u16, u32 } from "../../marshal/codecs.ts";
+import { type AttrTable, attrs, nested } from "../../marshal/schema.ts";
+
+/** IFLA_VLAN_QOS_* (linux/if_link.h): repeated priority mappings. */
+export const vlanQos: AttrTable = attrs("IFLA_VLAN_QOS", {
+  // struct ifla_vlan_qos_mapping { __u32 from; __u32 to; };
+  vlan_qos_mapping: [1, "IFLA_VLAN_QOS_MAPPING", struct({ from: u32, to: u32 }, "ifla_vlan_qos_mapping")],
+});
+
+/**
+ * IFLA_VLAN_* (linux/if_link.h).
+ *
+ * @example
+ * ```ts
+ * vlanData.row("vlan_id")?.codec.name; // "u16"
+ * ```
+ */
+export const vlanData: AttrTable = attrs("IFLA_VLAN", {
+  vlan_id: [1, "IFLA_VLAN_ID", u16],
+  // struct ifla_vlan_flags { __u32 flags; __u32 mask; };
+  vlan_flags: [2, "IFLA_VLAN_FLAGS", struct({ flags: u32, mask: u32 }, "ifla_vlan_flags")],
+  vlan_egress_qos: [3, "IFLA_VLAN_EGRESS_QOS", nested(vlanQos)],
+  vlan_ingress_qos: [4, "IFLA_VLAN_INGRESS_QOS", nested(vlanQos)],
+  vlan_protocol: [5, "IFLA_VLAN_PROTOCOL", be16],
+});
