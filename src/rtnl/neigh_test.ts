@@ -1,0 +1,37 @@
+// Captured from Linux 6.18 with `strace -e trace=recvmsg -e read=all ip -n rt-x neigh show nud permanent`
+// in a throwaway namespace; direction kernel → user. Expected values are `ip -json neigh show`.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { decodeDatagram, encodeMessage, type NlMsg } from "../marshal/message.ts";
+import { Attrs } from "../marshal/schema.ts";
+import { rtnl } from "./messages.ts";
+
+/** Decode one captured message, assert no unknown attributes, and re-encode it byte-exact. */
+function replay(hex: string): NlMsg {
+  const bytes = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
+  const [msg, ...rest] = decodeDatagram(bytes, rtnl);
+  assert.equal(rest.length, 0);
+  const unknown = (a: Attrs): string[] =>
+    a.entries().flatMap((e) => [
+      ...(e.name.startsWith("#") ? [e.name] : []),
+      ...(e.value instanceof Attrs ? unknown(e.value) : []),
+      ...(Array.isArray(e.value) ? e.value.flatMap((r) => (r?.attrs instanceof Attrs ? unknown(r.attrs) : [])) : []),
+    ]);
+  assert.deepEqual(unknown(msg), []);
+  const h = msg.header;
+  const again = encodeMessage(msg.schema, { type: h.type, flags: h.flags, seq: h.sequence_number, pid: h.pid, fields: msg.fields, attrs: msg });
+  assert.deepEqual(again, bytes);
+  return msg;
+}
+
+test("neigh: permanent IPv4 neighbour", () => {
+  // ip neigh add 192.0.2.7 lladdr 02:00:00:00:00:07 dev d0 nud permanent
+  const m = replay("4c0000001c000200a53b0c6b4e31000002000000030000008000000108000100c00002070a00020002000000000700000800040000000000140003005d0900005d0900005d09000000000000");
+  assert.equal(m.get("dst"), "192.0.2.7");
+  assert.equal(m.get("lladdr"), "02:00:00:00:00:07");
+  assert.equal(m.get("state"), 0x80); // NUD_PERMANENT
+  assert.equal(m.get("ifindex"), 3);
+  assert.equal(m.get("probes"), 0);
+  assert.equal((m.get("cacheinfo") as Record<string, number>).ndm_refcnt, 0);
+});
