@@ -179,6 +179,11 @@ export const propListAttrs: AttrTable = attrs("IFLA_PROP_LIST", {
   alt_ifname: [53, "IFLA_ALT_IFNAME", asciizMax(127)],
 });
 
+// Nests owned by other generic-netlink families (linux/devlink.h, linux/dpll.h): no rows here, but
+// `nested(…, { flag: true })` keeps NLA_F_NESTED when encoding from JSON, as the kernel sends it.
+const devlinkPortAttrs: AttrTable = attrs("IFLA_DEVLINK_PORT", {});
+const dpllPinAttrs: AttrTable = attrs("IFLA_DPLL_PIN", {});
+
 /** IFLA_INFO_* (linux/if_link.h). */
 export const linkinfo: AttrTable = attrs("IFLA_INFO", {
   kind: [1, "IFLA_INFO_KIND", asciiz],
@@ -239,7 +244,7 @@ export const linkAttrs: AttrTable = attrs("IFLA", {
   xdp: [43, "IFLA_XDP", nested(xdpAttrs)],
   event: [44, "IFLA_EVENT", u32],
   new_netnsid: [45, "IFLA_NEW_NETNSID", s32],
-  // IFLA_IF_NETNSID in the enum; IFLA_TARGET_NETNSID is its current alias
+  // IFLA_TARGET_NETNSID = IFLA_IF_NETNSID in the enum: one number, the current name
   target_netnsid: [46, "IFLA_TARGET_NETNSID", s32],
   carrier_up_count: [47, "IFLA_CARRIER_UP_COUNT", u32],
   carrier_down_count: [48, "IFLA_CARRIER_DOWN_COUNT", u32],
@@ -257,12 +262,12 @@ export const linkAttrs: AttrTable = attrs("IFLA", {
   tso_max_segs: [60, "IFLA_TSO_MAX_SEGS", u32],
   allmulti: [61, "IFLA_ALLMULTI", u32],
   // 62-69 are newer than the installed 6.1 uapi headers (Linux 6.4-6.15); the running kernel
-  // sends them. 62 and 65 are NLA_F_NESTED nests of devlink / dpll generic-netlink
-  // attributes, kept raw (the flag survives a round trip through the decoded rawType).
-  devlink_port: [62, "IFLA_DEVLINK_PORT", bytes],
+  // sends them. 62 and 65 are NLA_F_NESTED nests of devlink / dpll generic-netlink attributes
+  // (DEVLINK_ATTR_*, DPLL_A_*), empty on virtual devices; their contents decode as `#<n>`.
+  devlink_port: [62, "IFLA_DEVLINK_PORT", nested(devlinkPortAttrs, { flag: true })],
   gso_ipv4_max_size: [63, "IFLA_GSO_IPV4_MAX_SIZE", u32],
   gro_ipv4_max_size: [64, "IFLA_GRO_IPV4_MAX_SIZE", u32],
-  dpll_pin: [65, "IFLA_DPLL_PIN", bytes],
+  dpll_pin: [65, "IFLA_DPLL_PIN", nested(dpllPinAttrs, { flag: true })],
   max_pacing_offload_horizon: [66, "IFLA_MAX_PACING_OFFLOAD_HORIZON", uint],
   netns_immutable: [67, "IFLA_NETNS_IMMUTABLE", u8],
   headroom: [68, "IFLA_HEADROOM", u16],
