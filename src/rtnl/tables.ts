@@ -8,6 +8,8 @@
 
 import { AttrTable } from "../marshal/schema.ts";
 import { addrTables } from "./addr.ts";
+import * as link from "./link.ts";
+import { linkKinds, slaveKinds } from "./link_kinds/mod.ts";
 import { rtnl } from "./messages.ts";
 import { neighTables } from "./neigh.ts";
 import { netconfTables } from "./netconf.ts";
@@ -41,9 +43,18 @@ export function collectTables(roots: Iterable<AttrTable>): AttrTable[] {
   return [...seen];
 }
 
+/** The tables a registry entry is or exposes (a table, or a codec with a `table`). */
+function registryTables(registry: Readonly<Record<string, unknown>>): AttrTable[] {
+  return Object.values(registry).flatMap((v) => {
+    if (v instanceof AttrTable) return [v];
+    const inner = (v as { table?: unknown } | null)?.table;
+    return inner instanceof AttrTable ? [inner] : [];
+  });
+}
+
 /**
  * Every attribute table reachable from `rtnl` (messages.ts) plus those only reachable through
- * `switchOn` registries (RTA_ENCAP's lightweight tunnels).
+ * `switchOn` registries (link kinds, IFLA_AF_SPEC families, RTA_ENCAP's lightweight tunnels).
  *
  * @example
  * ```ts
@@ -52,6 +63,9 @@ export function collectTables(roots: Iterable<AttrTable>): AttrTable[] {
  */
 export const allTables: readonly AttrTable[] = collectTables([
   ...[...rtnl.byType.values()].map((k) => k.schema.attrs),
+  ...registryTables(link),
+  ...registryTables(linkKinds),
+  ...registryTables(slaveKinds),
   ...addrTables,
   ...routeTables,
   ...ruleTables,
