@@ -17,10 +17,8 @@ setTransportFactory(openRouteTransport);
 
 export { IPRoute, type IPRouteOptions, type Filter } from "./src/api/iproute.ts";
 export { type Match, matches } from "./src/api/filter.ts";
-export { NetlinkDecodeError, NetlinkError, SyscallError, errnoName } from "./src/marshal/errors.ts";
-export { Attrs, type AttrPath } from "./src/marshal/schema.ts";
-export { NlMsg, decodeDatagram, encodeMessage, type MessageInit, type MessageSchema } from "./src/marshal/message.ts";
-export { NLM_F } from "./src/marshal/header.ts";
+export * from "./src/marshal/mod.ts";
+export { Connection, type ConnectionOptions, type ConnectionStats, type Request } from "./src/socket/connection.ts";
 export { rtnl } from "./src/rtnl/messages.ts";
 export { AF, IFF, NUD, NTF, RT_SCOPE, RT_TABLE, RTM, RTN, RTNLGRP, RTPROT } from "./src/rtnl/constants.ts";
 export { FfiTransport, openNetnsFd } from "./ffi/transport.ts";

@@ -14,5 +14,5 @@
 export { ScriptedTransport, type KernelScript, type ScriptedRequest, ack, done, reply } from "./src/socket/scripted.ts";
 export { IPRoute, type IPRouteOptions } from "./src/api/iproute.ts";
 export { NetlinkDecodeError, NetlinkError, SyscallError } from "./src/marshal/errors.ts";
-export { decodeDatagram, encodeMessage } from "./src/marshal/message.ts";
+export { decodeDatagram, encodeMessage, type NlHeader, type Protocol } from "./src/marshal/mod.ts";
 export { rtnl } from "./src/rtnl/messages.ts";

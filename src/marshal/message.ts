@@ -129,6 +129,7 @@ export class NlMsg extends Attrs {
     }
     const d = this.schema.derived?.[key];
     if (d) return d(this);
+    if (key.startsWith("#")) return super.get(key);
     if (HEADER_KEYS.has(key)) return this.header[key as keyof NlHeader];
     if (key === "event") return this.event;
     return undefined;
