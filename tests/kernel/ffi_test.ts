@@ -11,9 +11,9 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readlinkSync } from "node:fs";
-import { SyscallError } from "../src/marshal/errors.ts";
-import { libc } from "../ffi/load.ts";
-import { FfiTransport, openNetnsFd } from "../ffi/transport.ts";
+import { SyscallError } from "../../src/marshal/errors.ts";
+import { libc } from "../../ffi/load.ts";
+import { FfiTransport, openNetnsFd } from "../../ffi/transport.ts";
 
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
@@ -215,7 +215,7 @@ test("1,024 open/close cycles leak no file descriptor", () => {
     using t = FfiTransport.open({ rcvbuf: 1 << 16 });
     assert.ok(t.portId > 0);
   }
-  assert.equal(fdCount(), before);
+  assert.ok(fdCount() <= before, `fd count grew: ${fdCount()} > ${before}`); // runtimes may close unrelated fds meanwhile: no growth is the check
 });
 
 test("netnsFd: the socket sees the target namespace, the thread stays home", () => {
@@ -243,7 +243,7 @@ test("netnsFd: the socket sees the target namespace, the thread stays home", () 
       assert.equal(ownNetns(), home);
       const before = fdCount();
       for (let i = 0; i < 64; i++) FfiTransport.open({ netnsFd: nsfd }).close();
-      assert.equal(fdCount(), before);
+      assert.ok(fdCount() <= before, `fd count grew: ${fdCount()} > ${before}`); // runtimes may close unrelated fds meanwhile: no growth is the check
       assert.equal(ownNetns(), home);
     } finally {
       libc.close(nsfd);
@@ -317,7 +317,7 @@ test("eventfd, write, read and poll through libc", () => {
 test("Deno: poll_nb waits off the event loop and wakes on an eventfd write", {
   skip: !("Deno" in globalThis),
 }, async () => {
-  const { pollNonblocking } = await import("../ffi/deno.ts");
+  const { pollNonblocking } = await import("../../ffi/deno.ts");
   const efd = libc.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   try {
     const fds = pollfds(efd);
