@@ -142,18 +142,19 @@ export const bridgeVlanTunnelAttrs: AttrTable = attrs("IFLA_BRIDGE_VLAN_TUNNEL",
 });
 
 /**
- * IFLA_BRIDGE_* (linux/if_bridge.h): IFLA_AF_SPEC of AF_BRIDGE messages (`bridge vlan`).
+ * IFLA_BRIDGE_* (linux/if_bridge.h): IFLA_AF_SPEC of AF_BRIDGE messages (`bridge vlan`). This
+ * enum has no UNSPEC: IFLA_BRIDGE_FLAGS is 0.
  * MRP, CFM and MST are deep per-feature trees kept as raw bytes.
  */
 export const bridgeAfSpec: AttrTable = attrs("IFLA_BRIDGE", {
-  bridge_flags: [1, "IFLA_BRIDGE_FLAGS", u16],
-  bridge_mode: [2, "IFLA_BRIDGE_MODE", u16],
+  bridge_flags: [0, "IFLA_BRIDGE_FLAGS", u16],
+  bridge_mode: [1, "IFLA_BRIDGE_MODE", u16],
   // struct bridge_vlan_info { __u16 flags; __u16 vid; };
-  bridge_vlan_info: [3, "IFLA_BRIDGE_VLAN_INFO", struct({ flags: u16, vid: u16 }, "bridge_vlan_info")],
-  bridge_vlan_tunnel_info: [4, "IFLA_BRIDGE_VLAN_TUNNEL_INFO", nested(bridgeVlanTunnelAttrs)],
-  bridge_mrp: [5, "IFLA_BRIDGE_MRP", bytes],
-  bridge_cfm: [6, "IFLA_BRIDGE_CFM", bytes],
-  bridge_mst: [7, "IFLA_BRIDGE_MST", bytes],
+  bridge_vlan_info: [2, "IFLA_BRIDGE_VLAN_INFO", struct({ flags: u16, vid: u16 }, "bridge_vlan_info")],
+  bridge_vlan_tunnel_info: [3, "IFLA_BRIDGE_VLAN_TUNNEL_INFO", nested(bridgeVlanTunnelAttrs)],
+  bridge_mrp: [4, "IFLA_BRIDGE_MRP", bytes],
+  bridge_cfm: [5, "IFLA_BRIDGE_CFM", bytes],
+  bridge_mst: [6, "IFLA_BRIDGE_MST", bytes],
 });
 
 /** IFLA_XDP_* (linux/if_link.h). */
