@@ -10,13 +10,17 @@ import { NetlinkDecodeError } from "./errors.ts";
 
 /** Read-side view of one datagram: the bytes and one DataView over them. */
 export interface Reader {
+  /** The datagram's bytes. */
   readonly u8: Uint8Array;
+  /** A DataView over the same bytes. */
   readonly dv: DataView;
 }
 
 /** Write-side view of the one buffer a message is encoded into. */
 export interface Writer {
+  /** The output buffer. */
   readonly u8: Uint8Array;
+  /** A DataView over the same buffer. */
   readonly dv: DataView;
 }
 

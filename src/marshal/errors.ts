@@ -165,6 +165,14 @@ export class NetlinkError extends Error {
   /** Byte offset into the request of the offending attribute (NLMSGERR_ATTR_OFFS), when sent. */
   readonly offset?: number;
 
+  /**
+   * Build the error from an NLMSG_ERROR reply.
+   *
+   * @param errno Positive errno number (the negated `nlmsgerr.error`).
+   * @param op The request's message type name, e.g. `"RTM_NEWLINK"`.
+   * @param extack The kernel's extended-ACK text, when it sent one.
+   * @param offset Byte offset of the offending attribute in the request, when sent.
+   */
   constructor(errno: number, op: string, extack?: string, offset?: number) {
     const code = errnoName(errno);
     super(`${op} failed: ${code}${extack ? `: ${extack}` : ""}`);
@@ -194,6 +202,13 @@ export class SyscallError extends Error {
   /** Symbolic errno name, e.g. `"EPERM"`. */
   readonly code: string;
 
+  /**
+   * Build the error for a failed system call.
+   *
+   * @param syscall The libc function that failed, e.g. `"bind"`.
+   * @param errno Positive errno number.
+   * @param detail Extra context appended to the message in parentheses.
+   */
   constructor(syscall: string, errno: number, detail?: string) {
     const code = errnoName(errno);
     super(`${syscall}() failed: ${code}${detail ? ` (${detail})` : ""}`);
@@ -221,6 +236,12 @@ export class NetlinkDecodeError extends RangeError {
   /** The message without the path. */
   readonly detail: string;
 
+  /**
+   * Build the error; the message is `detail`, followed by the path when there is one.
+   *
+   * @param detail What is wrong, without the path.
+   * @param path Where the error was found, outermost first.
+   */
   constructor(detail: string, path: readonly string[] = []) {
     super(path.length ? `${detail} (at ${path.join(" > ")})` : detail);
     this.name = "NetlinkDecodeError";

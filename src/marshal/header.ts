@@ -83,10 +83,15 @@ export const NETLINK_SOCKOPT = {
 
 /** struct nlmsghdr, with pyroute2's field names. */
 export interface NlHeader {
+  /** nlmsg_len: message length in bytes, header included. */
   length: number;
+  /** nlmsg_type: message type number, e.g. RTM_NEWLINK (16). */
   type: number;
+  /** nlmsg_flags: NLM_F_* bits. */
   flags: number;
+  /** nlmsg_seq: sequence number matching replies to requests. */
   sequence_number: number;
+  /** nlmsg_pid: sender's port id (0 for the kernel). */
   pid: number;
 }
 

@@ -26,8 +26,11 @@ export interface MessageSchema {
 
 /** A message type: number, kernel name and schema. */
 export interface MessageKind {
+  /** Message type number (nlmsg_type). */
   readonly type: number;
+  /** Kernel name, e.g. `"RTM_NEWLINK"`. */
   readonly name: string;
+  /** How the message body is decoded and encoded. */
   readonly schema: MessageSchema;
 }
 
@@ -46,6 +49,12 @@ export class Protocol {
   /** Kinds by kernel name. */
   readonly byName: ReadonlyMap<string, MessageKind>;
 
+  /**
+   * Build the registry; the netlink control messages (NLMSG_NOOP, _ERROR, _DONE, _OVERRUN) are
+   * always included.
+   *
+   * @param kinds The protocol's own message types.
+   */
   constructor(kinds: readonly MessageKind[]) {
     const all = [...CONTROL_KINDS, ...kinds];
     this.byType = new Map(all.map((k) => [k.type, k]));
@@ -89,6 +98,15 @@ export class NlMsg extends Attrs {
   readonly #off: number;
   #fields: Record<string, unknown> | null = null;
 
+  /**
+   * Wrap one message of a datagram; throws NetlinkDecodeError when it is shorter than its
+   * family header. Attributes are decoded lazily.
+   *
+   * @param r The datagram's bytes and a DataView over them.
+   * @param off Offset of the message (its netlink header) in the datagram.
+   * @param header The message's netlink header, already read.
+   * @param kind The message type, which gives the schema.
+   */
   constructor(r: { u8: Uint8Array; dv: DataView }, off: number, header: NlHeader, kind: MessageKind) {
     const schema = kind.schema;
     const fieldsEnd = off + NLMSG_HDRLEN + schema.fields.size;

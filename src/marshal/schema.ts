@@ -44,6 +44,12 @@ export class AttrTable {
   /** Rows by short key and by kernel name. */
   readonly byKey: ReadonlyMap<string, AttrRow>;
 
+  /**
+   * Compile a table from its rows; throws a TypeError on a bad or repeated attribute number.
+   *
+   * @param name Table name used in paths and messages, e.g. `"IFLA"`.
+   * @param spec Rows as `key: [number, "KERNEL_NAME", codec]`; a table as codec means nested.
+   */
   constructor(name: string, spec: Readonly<Record<string, Row>>) {
     this.name = name;
     const rows: AttrRow[] = [];
@@ -94,9 +100,11 @@ const UNKNOWN_KEY = /^#(\d+)$/;
 
 /** The decoded form of one attribute: its kernel name (or `#type`), type with flags, value. */
 export interface AttrEntry {
+  /** Kernel name of the attribute, e.g. `"IFLA_IFNAME"`, or `#<type>` when unknown. */
   readonly name: string;
   /** Attribute type as sent, including NLA_F_NESTED / NLA_F_NET_BYTEORDER bits. */
   readonly rawType: number;
+  /** The decoded value. */
   readonly value: unknown;
 }
 
@@ -129,6 +137,16 @@ export class Attrs implements DecodeContext {
   #index: number[] | null = null;
   #values: unknown[] | null = null;
 
+  /**
+   * Wrap the attributes in `r` between `start` and `end`; nothing is decoded until first access.
+   *
+   * @param r The datagram's bytes.
+   * @param start Offset of the first attribute.
+   * @param end Offset just past the last attribute.
+   * @param table The table the attributes are decoded with.
+   * @param parent Context for sibling and enclosing-message lookups, or null at the top.
+   * @param segment Path segment naming this container in decode errors (default: the table name).
+   */
   constructor(r: Reader, start: number, end: number, table: AttrTable, parent: DecodeContext | null, segment = table.name) {
     this.r = r;
     this.start = start;
@@ -321,16 +339,22 @@ export class Attrs implements DecodeContext {
 // encoding
 
 /** Prepared attribute: raw type (with flags), codec, prepared value, payload size. */
-interface PreparedAttr {
+export interface PreparedAttr {
+  /** Attribute type to write, including NLA_F_NESTED / NLA_F_NET_BYTEORDER bits. */
   readonly rawType: number;
+  /** The codec that writes the payload. */
   readonly codec: Codec<any, any>;
+  /** The value as returned by the codec's `prepare`. */
   readonly p: unknown;
+  /** Payload size in bytes, without the attribute header and padding. */
   readonly size: number;
 }
 
 /** Prepared attribute list with its total encoded size (each attribute padded to 4). */
 export interface PreparedAttrs {
+  /** The attributes in encoding order. */
   readonly items: readonly PreparedAttr[];
+  /** Total encoded size in bytes: headers, payloads and padding. */
   readonly size: number;
 }
 
@@ -431,6 +455,7 @@ export function writeAttrs(w: Writer, off: number, prepared: PreparedAttrs): num
 
 /** A codec for a nested attribute set. */
 export interface NestedCodec extends Codec<Attrs, PreparedAttrs> {
+  /** The table of the nested attributes. */
   readonly table: AttrTable;
   /** Set NLA_F_NESTED on the attribute when encoding (what the kernel and `ip` send). */
   readonly nlaFlag: boolean;

@@ -62,6 +62,13 @@ export class Connection {
   /** What the connection has done so far. */
   readonly stats: ConnectionStats = { requests: 0, foreign: 0, dumpRestarts: 0 };
 
+  /**
+   * Wrap an open transport; the connection owns it from now on.
+   *
+   * @param transport The socket (or scripted stand-in) to send and receive datagrams on.
+   * @param protocol The message registry replies are decoded with.
+   * @param options Dump retries and reply timeout.
+   */
   constructor(transport: Transport, protocol: Protocol, options: ConnectionOptions = {}) {
     this.#transport = transport;
     this.#protocol = protocol;

@@ -11,7 +11,9 @@ import type { Transport } from "./transport.ts";
 
 /** A request as the fake kernel sees it: its header and bytes. */
 export interface ScriptedRequest {
+  /** The request's netlink header. */
   readonly header: NlHeader;
+  /** The whole datagram as sent (a copy). */
   readonly bytes: Uint8Array;
 }
 
@@ -36,6 +38,12 @@ export class ScriptedTransport implements Transport {
   readonly #queue: Uint8Array[] = [];
   #closed = false;
 
+  /**
+   * Create a transport whose replies come from `script`.
+   *
+   * @param script Plays the kernel: returns the reply datagrams for each sent datagram.
+   * @param portId Port id reported to the connection (default 4242, as `ack` etc. use).
+   */
   constructor(script: KernelScript, portId = 4242) {
     this.#script = script;
     this.portId = portId;
