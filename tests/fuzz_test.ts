@@ -1,7 +1,7 @@
 /**
  * Fuzzing over the fixture corpus: decode → encode → decode is stable for the captured messages,
  * and mutated kernel bytes (bit flips, byte sets, truncations, nlmsg_len / nla_len / type edits,
- * duplicated and removed spans) either decode or raise NetlinkDecodeError — never another
+ * duplicated and removed spans, attributes swapped for others of the same size) either decode or raise NetlinkDecodeError — never another
  * exception, never a hang. The PRNG is seeded; a failure names the seed and the mutant's hex.
  *
  *   NLROUTE_FUZZ_SEED=1234 npx tsx --test tests/fuzz_test.ts      # reproduce a run
@@ -48,6 +48,15 @@ function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
   };
+}
+
+// reads that are safe on mutants: a second mutation may use offsets a truncation moved out
+function getU16(b: Uint8Array, off: number): number {
+  return off + 2 <= b.length ? new DataView(b.buffer, b.byteOffset).getUint16(off, true) : 0;
+}
+
+function getU32(b: Uint8Array, off: number): number {
+  return off + 4 <= b.length ? new DataView(b.buffer, b.byteOffset).getUint32(off, true) : 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -105,6 +114,18 @@ for (const f of fixtures) {
   if (f.messages.length > 1) inputs.push(makeInput(f.name, f.messages));
 }
 
+// every attribute of the corpus by its padded size, for swaps that keep all framing intact
+// (IFLA_INFO_KIND "vxlan" in a veth's linkinfo: the payload is then decoded as the wrong kind)
+const tlvsBySize = new Map<number, Uint8Array[]>();
+for (const inp of inputs) {
+  for (const a of inp.nlaOffsets) {
+    const size = Math.min((getU16(inp.bytes, a) + 3) & ~3, inp.bytes.length - a);
+    const list = tlvsBySize.get(size) ?? [];
+    list.push(inp.bytes.subarray(a, a + size));
+    tlvsBySize.set(size, list);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // mutations
 
@@ -120,15 +141,6 @@ function setU16(b: Uint8Array, off: number, v: number): void {
 
 function setU32(b: Uint8Array, off: number, v: number): void {
   if (off + 4 <= b.length) new DataView(b.buffer, b.byteOffset).setUint32(off, v >>> 0, true);
-}
-
-// a second mutation may see offsets of the first input that a truncation moved out of range
-function getU16(b: Uint8Array, off: number): number {
-  return off + 2 <= b.length ? new DataView(b.buffer, b.byteOffset).getUint16(off, true) : 0;
-}
-
-function getU32(b: Uint8Array, off: number): number {
-  return off + 4 <= b.length ? new DataView(b.buffer, b.byteOffset).getUint32(off, true) : 0;
 }
 
 function lengthValue(rand: Rand, current: number, max: number): number {
@@ -161,7 +173,7 @@ function mutateOnce(rand: Rand, inp: Input, src: Uint8Array): [Uint8Array, strin
   let b = src.slice();
   const n = b.length;
   if (n === 0) return [b, "empty"];
-  const op = int(rand, 10);
+  const op = int(rand, 11);
   switch (op) {
     case 0: {
       const flips = 1 + int(rand, 4);
@@ -221,6 +233,15 @@ function mutateOnce(rand: Rand, inp: Input, src: Uint8Array): [Uint8Array, strin
       out.set(b.subarray(0, from), 0);
       out.set(b.subarray(from + len), from);
       return [out, `remove ${from}+${len}`];
+    }
+    case 9: {
+      if (inp.nlaOffsets.length === 0) return mutateOnce(rand, inp, src);
+      const a = pick(rand, inp.nlaOffsets);
+      const size = Math.min((getU16(b, a) + 3) & ~3, n - a);
+      const other = tlvsBySize.get(size);
+      if (!other) return mutateOnce(rand, inp, src);
+      b.set(pick(rand, other), a);
+      return [b, `swap the ${size}-byte attribute at ${a}`];
     }
     default: {
       // length edits that keep the datagram framing consistent: the error must come from the
