@@ -3,27 +3,8 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decodeDatagram, encodeMessage, type NlMsg } from "../marshal/message.ts";
-import { Attrs } from "../marshal/schema.ts";
-import { rtnl } from "./messages.ts";
+import { replay } from "./_replay.ts";
 
-/** Decode one captured message, assert no unknown attributes, and re-encode it byte-exact. */
-function replay(hex: string): NlMsg {
-  const bytes = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
-  const [msg, ...rest] = decodeDatagram(bytes, rtnl);
-  assert.equal(rest.length, 0);
-  const unknown = (a: Attrs): string[] =>
-    a.entries().flatMap((e) => [
-      ...(e.name.startsWith("#") ? [e.name] : []),
-      ...(e.value instanceof Attrs ? unknown(e.value) : []),
-      ...(Array.isArray(e.value) ? e.value.flatMap((r) => (r?.attrs instanceof Attrs ? unknown(r.attrs) : [])) : []),
-    ]);
-  assert.deepEqual(unknown(msg), []);
-  const h = msg.header;
-  const again = encodeMessage(msg.schema, { type: h.type, flags: h.flags, seq: h.sequence_number, pid: h.pid, fields: msg.fields, attrs: msg });
-  assert.deepEqual(again, bytes);
-  return msg;
-}
 
 test("netconf: IPv4 settings of lo", () => {
   const m = replay("4c00000050000200a73b0c6b24320000020000000800010001000000080002000000000008000300000000000800040000000000080008000000000008000500000000000800060000000000");

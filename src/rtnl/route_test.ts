@@ -4,27 +4,11 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decodeDatagram, encodeMessage, type NlMsg } from "../marshal/message.ts";
+import { decodeDatagram, encodeMessage } from "../marshal/message.ts";
 import { Attrs } from "../marshal/schema.ts";
+import { replay } from "./_replay.ts";
 import { rtnl } from "./messages.ts";
 
-/** Decode one captured message, assert no unknown attributes, and re-encode it byte-exact. */
-function replay(hex: string): NlMsg {
-  const bytes = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
-  const [msg, ...rest] = decodeDatagram(bytes, rtnl);
-  assert.equal(rest.length, 0);
-  const unknown = (a: Attrs): string[] =>
-    a.entries().flatMap((e) => [
-      ...(e.name.startsWith("#") ? [e.name] : []),
-      ...(e.value instanceof Attrs ? unknown(e.value) : []),
-      ...(Array.isArray(e.value) ? e.value.flatMap((r) => (r?.attrs instanceof Attrs ? unknown(r.attrs) : [])) : []),
-    ]);
-  assert.deepEqual(unknown(msg), []);
-  const h = msg.header;
-  const again = encodeMessage(msg.schema, { type: h.type, flags: h.flags, seq: h.sequence_number, pid: h.pid, fields: msg.fields, attrs: msg });
-  assert.deepEqual(again, bytes);
-  return msg;
-}
 
 test("route: multipath 203.0.113.0/24 via two nexthops decodes RTA_MULTIPATH records", () => {
   // ip route add 203.0.113.0/24 nexthop via 192.0.2.2 dev d0 weight 1 nexthop via 198.51.100.2 dev d1 weight 3
