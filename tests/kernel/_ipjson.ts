@@ -35,6 +35,11 @@ export interface Cmp {
   readonly conv?: (v: any, src: Source, ctx: Ctx) => unknown;
   /** Running timers and lifetimes: numbers equal within this much. */
   readonly tolerance?: number;
+  /**
+   * A countdown that restarts when it expires (the bridge gc timer reloads every ageing
+   * period): also equal when one side is within `tolerance` of 0, as it expired between dumps.
+   */
+  readonly restarts?: boolean;
 }
 
 /** A key that cannot be compared, with the reason. */
@@ -153,8 +158,8 @@ const ifName = (v: number | undefined, _src: Source, ctx: Ctx) => (v === undefin
 /** bridge ids: br_dump_bridge_id() prints "%.2x%.2x.%x:%x:%x:%x:%x:%x". */
 const bridgeId = (v: { prio: number; addr: string } | undefined) =>
   v && `${v.prio.toString(16).padStart(4, "0")}.${v.addr.split(":").map((b) => parseInt(b, 16).toString(16)).join(":")}`;
-/** clock_t timers: __jiffies_to_tv() then "%i.%.2i", i.e. value / 100. */
-const timer = (v: unknown) => (v === undefined ? undefined : Number(num(v)) / 100);
+/** clock_t timers: __jiffies_to_tv() then "%i.%.2i", i.e. value / 100; they run between the two dumps. */
+const timer = (from: string): Cmp => ({ from, conv: (v: unknown) => (v === undefined ? undefined : Number(num(v)) / 100), tolerance: 1, restarts: true });
 
 // ---------------------------------------------------------------------------------------------
 // links: print_linkinfo() in ip/ipaddress.c
@@ -247,10 +252,10 @@ export const BRIDGE: Table = {
   root_path_cost: { from: "br_root_path_cost" },
   topology_change: { from: "br_topology_change" },
   topology_change_detected: { from: "br_topology_change_detected" },
-  hello_timer: { from: "br_hello_timer", conv: timer, tolerance: 1 },
-  tcn_timer: { from: "br_tcn_timer", conv: timer, tolerance: 1 },
-  topology_change_timer: { from: "br_topology_change_timer", conv: timer, tolerance: 1 },
-  gc_timer: { from: "br_gc_timer", conv: timer, tolerance: 1 },
+  hello_timer: timer("br_hello_timer"),
+  tcn_timer: timer("br_tcn_timer"),
+  topology_change_timer: timer("br_topology_change_timer"),
+  gc_timer: timer("br_gc_timer"),
   vlan_default_pvid: { from: "br_vlan_default_pvid" },
   vlan_stats_enabled: { from: "br_vlan_stats_enabled" },
   vlan_stats_per_port: { from: "br_vlan_stats_per_port" },
@@ -307,9 +312,9 @@ export const BRIDGE_PORT: Table = {
   designated_cost: { from: "designated_cost" },
   bridge_id: { from: "bridge_id", conv: bridgeId },
   root_id: { from: "root_id", conv: bridgeId },
-  hold_timer: { from: "hold_timer", conv: timer, tolerance: 1 },
-  message_age_timer: { from: "message_age_timer", conv: timer, tolerance: 1 },
-  forward_delay_timer: { from: "forward_delay_timer", conv: timer, tolerance: 1 },
+  hold_timer: timer("hold_timer"),
+  message_age_timer: timer("message_age_timer"),
+  forward_delay_timer: timer("forward_delay_timer"),
   topology_change_ack: { from: "topology_change_ack" },
   config_pending: { from: "config_pending" },
   proxy_arp: { from: "proxyarp", conv: bool },
@@ -701,8 +706,10 @@ function normalize(v: unknown): unknown {
   return v;
 }
 
-function equal(a: unknown, b: unknown, tolerance: number | undefined): boolean {
-  if (tolerance !== undefined && typeof a === "number" && typeof b === "number") return Math.abs(a - b) <= tolerance;
+function equal(a: unknown, b: unknown, tolerance: number | undefined, restarts = false): boolean {
+  if (tolerance !== undefined && typeof a === "number" && typeof b === "number") {
+    return Math.abs(a - b) <= tolerance || (restarts && Math.min(a, b) <= tolerance);
+  }
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
@@ -761,7 +768,7 @@ export function compareObject(ip: Record<string, unknown>, src: Source, table: T
       continue;
     }
     report.compared.add(id.replace(/\[[^\]]*\]/g, "[]"));
-    if (!equal(ipValue, nl, row.tolerance)) report.mismatches.push({ key: where, ip: ipValue, nlroute: nl });
+    if (!equal(ipValue, nl, row.tolerance, row.restarts)) report.mismatches.push({ key: where, ip: ipValue, nlroute: nl });
   }
 }
 
