@@ -221,3 +221,16 @@ test("toJSON() gives pyroute2's dict shape", async () => {
   assert.deepEqual(j.attrs.find((a: [string, unknown]) => a[0] === "IFLA_LINKINFO")[1], { attrs: [["IFLA_INFO_KIND", "veth"]] });
   assert.equal(typeof j.header.sequence_number, "number");
 });
+
+test("get() prefers header fields, except fields a schema declares widened (rtm_table)", async () => {
+  const { ndmsg } = await import("../rtnl/neigh.ts");
+  const { encodeMessage } = await import("../marshal/message.ts");
+  // an fdb entry on vx0 (4) whose NDA_IFINDEX names the via device (3): different things
+  const bytes = encodeMessage(ndmsg, { type: RTM.RTM_NEWNEIGH, fields: { family: 7, ifindex: 4 }, attrs: { lladdr: "00:00:00:00:00:00", ifindex: 3 } });
+  const [m] = decodeDatagram(bytes, rtnl);
+  assert.equal(m.get("ifindex"), 4);
+  assert.equal(m.get("NDA_IFINDEX"), 3);
+  const [r] = decodeDatagram(encodeMessage(rtmsg, { type: RTM.RTM_NEWROUTE, fields: { table: 252 }, attrs: { table: 10101 } }), rtnl);
+  assert.equal(r.get("table"), 10101);
+  assert.equal(r.fields.table, 252);
+});

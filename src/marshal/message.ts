@@ -18,6 +18,11 @@ export interface MessageSchema {
   readonly fields: StructCodec;
   /** The attributes that follow it. */
   readonly attrs: AttrTable;
+  /**
+   * Header fields that an attribute of the same key carries in full (rtm_table is a u8,
+   * RTA_TABLE a u32): `get()` returns the attribute when present.
+   */
+  readonly widened?: readonly string[];
   /** Computed keys, e.g. a link's `state` ("up"/"down") from IFF_UP. */
   readonly derived?: Readonly<Record<string, (m: NlMsg) => unknown>>;
   /** Where attributes start, when not right after `fields` (NLMSG_ERROR echoes the request). */
@@ -131,12 +136,12 @@ export class NlMsg extends Attrs {
     return this.#fields;
   }
 
-  /** Value by attribute key/kernel name, field name, computed key, header field, or nested path. */
+  /** Value by field name (or its widening attribute), computed key, attribute, header field, or nested path. */
   override get(key: AttrPath): unknown {
     if (typeof key !== "string") return super.get(key);
-    // an attribute that widens a header field (RTA_TABLE over rtm_table, IFA_FLAGS over
-    // ifa_flags) is the complete value, so it wins when present
-    if (this.table.byKey.has(key)) {
+    // a field the schema declares widened by an attribute (rtm_table by RTA_TABLE) takes the
+    // attribute's complete value when present; otherwise header fields come first, as in pyroute2
+    if (this.schema.widened?.includes(key)) {
       const a = super.get(key);
       if (a !== undefined) return a;
     }
@@ -147,7 +152,8 @@ export class NlMsg extends Attrs {
     }
     const d = this.schema.derived?.[key];
     if (d) return d(this);
-    if (key.startsWith("#")) return super.get(key);
+    const a = super.get(key);
+    if (a !== undefined) return a;
     if (HEADER_KEYS.has(key)) return this.header[key as keyof NlHeader];
     if (key === "event") return this.event;
     return undefined;

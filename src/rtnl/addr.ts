@@ -48,7 +48,7 @@ export const addrAttrs: AttrTable = attrs("IFA", {
  * encodeMessage(ifaddrmsg, { type: RTM.RTM_GETADDR, flags: NLM_F.REQUEST | NLM_F.DUMP });
  * ```
  */
-export const ifaddrmsg: MessageSchema = { name: "ifaddrmsg", fields: ifaddrmsgFields, attrs: addrAttrs };
+export const ifaddrmsg: MessageSchema = { name: "ifaddrmsg", fields: ifaddrmsgFields, attrs: addrAttrs, widened: ["flags"] };
 
 /** Every attribute table declared in this file. */
 export const addrTables: readonly AttrTable[] = [addrAttrs];

@@ -368,7 +368,7 @@ export const routeAttrs: AttrTable = attrs("RTA", {
  * encodeMessage(rtmsg, { type: RTM.RTM_GETROUTE, flags: NLM_F.REQUEST | NLM_F.DUMP });
  * ```
  */
-export const rtmsg: MessageSchema = { name: "rtmsg", fields: rtmsgFields, attrs: routeAttrs };
+export const rtmsg: MessageSchema = { name: "rtmsg", fields: rtmsgFields, attrs: routeAttrs, widened: ["table"] };
 
 /** Every attribute table declared in this file (the RTA_ENCAP ones are only reachable here). */
 export const routeTables: readonly AttrTable[] = [

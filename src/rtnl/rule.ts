@@ -76,7 +76,7 @@ export const ruleAttrs: AttrTable = attrs("FRA", {
  * encodeMessage(fibmsg, { type: RTM.RTM_GETRULE, flags: NLM_F.REQUEST | NLM_F.DUMP, fields: { family: 2 } });
  * ```
  */
-export const fibmsg: MessageSchema = { name: "fib_rule_hdr", fields: fibRuleHdrFields, attrs: ruleAttrs };
+export const fibmsg: MessageSchema = { name: "fib_rule_hdr", fields: fibRuleHdrFields, attrs: ruleAttrs, widened: ["table"] };
 
 /** Every attribute table declared in this file. */
 export const ruleTables: readonly AttrTable[] = [ruleAttrs];
