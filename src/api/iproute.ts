@@ -249,8 +249,8 @@ export class IPRoute implements Disposable {
       filter.family ??= p.family;
     }
     const family = familyValue(filter.family) ?? 0;
-    if (family === 0) delete filter.family;
-    else filter.family = family;
+    // the kernel dumps only the family the request names, so no second check here
+    delete filter.family;
     const fields: Record<string, unknown> = { family };
     if (this.#strict && typeof filter.index === "number") fields.index = filter.index;
     return await this.#dump(ifaddrmsg, RTM.RTM_GETADDR, fields, [], mergeMatch(filter, match as Match | undefined));
@@ -319,8 +319,8 @@ export class IPRoute implements Disposable {
         addressFilter(filter, "src", "src_len");
         if (typeof filter.gateway === "string") filter.gateway = canonicalAddress(filter.gateway);
         const family = familyValue(filter.family) ?? 0;
-        if (family === 0) delete filter.family;
-        else filter.family = family;
+        // the kernel dumps only the family the request names, so no second check here
+        delete filter.family;
         const fields: Record<string, unknown> = { family };
         const attrs: [string, unknown][] = [];
         if (this.#strict) {
@@ -371,8 +371,8 @@ export class IPRoute implements Disposable {
     addressFilter(filter, "src", "src_len");
     addressFilter(filter, "dst", "dst_len");
     const family = familyValue(filter.family) ?? 0;
-    if (family === 0) delete filter.family;
-    else filter.family = family;
+    // the kernel dumps only the family the request names, so no second check here
+    delete filter.family;
     return await this.#dump(fibmsg, RTM.RTM_GETRULE, { family }, [], mergeMatch(filter, match as Match | undefined));
   }
 
@@ -416,8 +416,8 @@ export class IPRoute implements Disposable {
       filter.family ??= parseIp4(filter.dst as string) ? AF.AF_INET : AF.AF_INET6;
     }
     const family = familyValue(filter.family) ?? 0;
-    if (family === 0) delete filter.family;
-    else filter.family = family;
+    // the kernel dumps only the family the request names, so no second check here
+    delete filter.family;
     const fields: Record<string, unknown> = { family };
     if (this.#strict && typeof filter.ifindex === "number") fields.ifindex = filter.ifindex;
     return await this.#dump(ndmsg, RTM.RTM_GETNEIGH, fields, [], mergeMatch(filter, match as Match | undefined));

@@ -59,14 +59,16 @@ function fakeKernel(req: ScriptedRequest): Uint8Array[] {
         reply(req, [routeMsg("192.0.2.0", 24, 254, 2), routeMsg("0.0.0.0", 0, 254, 2), routeMsg("198.51.100.0", 24, 10101, 3)], { multi: true }),
         done(req),
       ];
-    case "RTM_GETADDR":
+    case "RTM_GETADDR": {
+      const family = m.get("family");
       return [
         reply(req, [
           { schema: ifaddrmsg, init: { type: RTM.RTM_NEWADDR, fields: { family: 2, prefixlen: 24, index: 2 }, attrs: { address: "192.0.2.1", local: "192.0.2.1", label: "v0" } } },
           { schema: ifaddrmsg, init: { type: RTM.RTM_NEWADDR, fields: { family: 10, prefixlen: 64, index: 2 }, attrs: { address: "2001:db8::1" } } },
-        ], { multi: true }),
+        ].filter((a) => !family || a.init.fields.family === family), { multi: true }),
         done(req),
       ];
+    }
     default:
       return [ack(req, 95, "not in this fake")];
   }

@@ -245,8 +245,39 @@ export class Attrs implements DecodeContext {
    */
   get(key: AttrPath): unknown {
     if (typeof key !== "string") return this.#getPath(key);
+    if (this.#index === null) {
+      // one lookup on a fresh message (the common case in big dumps): scan for that attribute
+      // alone and build no index; primitives need no cache, objects do (stable identity)
+      const row = this.table.byKey.get(key);
+      if (row) {
+        const v = this.#scan(row);
+        if (v === null || typeof v !== "object") return v;
+      }
+    }
     const i = this.#find(key);
     return i < 0 ? undefined : this.#valueAt(i);
+  }
+
+  /** The first value of `row` by walking the attributes once; undefined when absent. */
+  #scan(row: AttrRow): unknown {
+    const dv = this.r.dv;
+    const end = this.end;
+    for (let off = this.start; end - off >= NLA_HDRLEN;) {
+      const len = dv.getUint16(off, true);
+      const type = dv.getUint16(off + 2, true);
+      if (len < NLA_HDRLEN || off + len > end) {
+        this.#fail(new NetlinkDecodeError(`Cannot decode attribute type ${type & NLA_TYPE_MASK}: length ${len} does not fit in the ${end - off} bytes left`));
+      }
+      if ((type & NLA_TYPE_MASK) === row.type) {
+        try {
+          return row.codec.decode(this.r, off + NLA_HDRLEN, len - NLA_HDRLEN, this);
+        } catch (e) {
+          this.#fail(e, row.name);
+        }
+      }
+      off += NLA_ALIGN(len);
+    }
+    return undefined;
   }
 
   #getPath(path: readonly (string | number)[]): unknown {
