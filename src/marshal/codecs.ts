@@ -179,6 +179,34 @@ export const s64: Codec<bigint, bigint> = bigCodec("s64", true, false);
 /** Unsigned 64-bit integer in network order as bigint. */
 export const be64: Codec<bigint, bigint> = bigCodec("be64", false, true);
 
+/**
+ * NLA_UINT (nla_put_uint): an unsigned integer sent as 4 bytes when it fits in 32 bits, else 8.
+ * Decodes to a number (4 bytes) or a bigint (8 bytes); encodes with the kernel's width choice,
+ * so kernel payloads re-encode byte-exact.
+ */
+export const uint: Codec<number | bigint, bigint> = {
+  name: "uint",
+  decode(r, off, len) {
+    if (len === 4) return r.dv.getUint32(off, true);
+    if (len === 8) return r.dv.getBigUint64(off, true);
+    throw new NetlinkDecodeError(`Cannot decode uint: expected 4 or 8 bytes, got ${len}`);
+  },
+  prepare(value, key) {
+    let n: bigint;
+    if (typeof value === "bigint") n = value;
+    else if (typeof value === "number" && Number.isInteger(value)) n = BigInt(value);
+    else throw new TypeError(`Invalid ${key}: expected an integer (uint), got ${show(value)}`);
+    if (n < 0n || n > 0xffffffffffffffffn) throw new RangeError(`Invalid ${key}: ${n} is out of range for uint`);
+    return n;
+  },
+  sizeOf: (p) => (p > 0xffffffffn ? 8 : 4),
+  write(w, off, p) {
+    if (p > 0xffffffffn) w.dv.setBigUint64(off, p, true);
+    else w.dv.setUint32(off, Number(p), true);
+  },
+  toJSON: (v) => (typeof v === "bigint" && v > BigInt(Number.MAX_SAFE_INTEGER) ? v.toString() : Number(v)),
+};
+
 // ---------------------------------------------------------------------------------------------
 // flag, strings, bytes
 

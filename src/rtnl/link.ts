@@ -8,9 +8,7 @@
  * @module
  */
 
-import type { Codec } from "../marshal/codecs.ts";
-import { array, asciiz, asciizMax, bytes, fixedStruct, ip6, mac, s32, show, struct, u16, u32, u64, u8 } from "../marshal/codecs.ts";
-import { NetlinkDecodeError } from "../marshal/errors.ts";
+import { array, asciiz, asciizMax, bytes, fixedStruct, ip6, mac, s32, struct, u16, u32, u64, u8, uint } from "../marshal/codecs.ts";
 import type { MessageSchema } from "../marshal/message.ts";
 import { type AttrTable, attrs, nested, switchOn } from "../marshal/schema.ts";
 import { IFF } from "./constants.ts";
@@ -29,31 +27,6 @@ const ifinfomsgFields = fixedStruct({
   flags: u32,
   change: u32,
 }, "ifinfomsg");
-
-// NLA_UINT (nla_put_uint): 4 bytes when the value fits in 32 bits, else 8. Encoding picks the
-// same width, so a kernel payload re-encodes byte-exact.
-const uint: Codec<number | bigint, bigint> = {
-  name: "uint",
-  decode(r, off, len) {
-    if (len === 4) return r.dv.getUint32(off, true);
-    if (len === 8) return r.dv.getBigUint64(off, true);
-    throw new NetlinkDecodeError(`Cannot decode uint: expected 4 or 8 bytes, got ${len}`);
-  },
-  prepare(value, key) {
-    let n: bigint;
-    if (typeof value === "bigint") n = value;
-    else if (typeof value === "number" && Number.isInteger(value)) n = BigInt(value);
-    else throw new TypeError(`Invalid ${key}: expected an integer (uint), got ${show(value)}`);
-    if (n < 0n || n > 0xffffffffffffffffn) throw new RangeError(`Invalid ${key}: ${n} is out of range for uint`);
-    return n;
-  },
-  sizeOf: (p) => (p > 0xffffffffn ? 8 : 4),
-  write(w, off, p) {
-    if (p > 0xffffffffn) w.dv.setBigUint64(off, p, true);
-    else w.dv.setUint32(off, Number(p), true);
-  },
-  toJSON: (v) => (typeof v === "bigint" && v > BigInt(Number.MAX_SAFE_INTEGER) ? v.toString() : Number(v)),
-};
 
 const statsFields = [
   "rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_errors", "tx_errors", "rx_dropped", "tx_dropped",

@@ -3,8 +3,7 @@
  * @module
  */
 
-import { array, bytes, type Codec, fixedStruct, flag, ip, show, u16, u32, u64, u8 } from "../marshal/codecs.ts";
-import { NetlinkDecodeError } from "../marshal/errors.ts";
+import { array, bytes, fixedStruct, flag, ip, u16, u32, u64, u8, uint } from "../marshal/codecs.ts";
 import type { MessageSchema } from "../marshal/message.ts";
 import { type AttrTable, attrs, nested, switchOn } from "../marshal/schema.ts";
 import { lwtEncapKinds } from "./route.ts";
@@ -25,30 +24,6 @@ const nhmsgFields = fixedStruct({ family: u8, scope: u8, protocol: u8, resvd: u8
 //   __u16 resvd2;
 // };
 const nexthopGrp = fixedStruct({ id: u32, weight: u8, weight_high: u8, resvd2: u16 }, "nexthop_grp");
-
-/**
- * NLA_UINT: an unsigned integer sent as 4 bytes when it fits, else 8 (nla_put_uint). Decodes to
- * a number (4 bytes) or a bigint (8 bytes); encodes the way the kernel does.
- */
-const uint: Codec<number | bigint, number | bigint> = {
-  name: "uint",
-  decode(r, off, len) {
-    if (len === 4) return r.dv.getUint32(off, true);
-    if (len === 8) return r.dv.getBigUint64(off, true);
-    throw new NetlinkDecodeError(`Cannot decode uint: expected 4 or 8 bytes, got ${len}`);
-  },
-  prepare(value, key) {
-    const ok = (typeof value === "number" && Number.isInteger(value) && value >= 0) || (typeof value === "bigint" && value >= 0n && value < 1n << 64n);
-    if (!ok) throw new TypeError(`Invalid ${key}: expected an unsigned integer, got ${show(value)}`);
-    return BigInt(value as number | bigint) <= 0xffffffffn ? Number(value) : BigInt(value as number | bigint);
-  },
-  sizeOf: (p) => (typeof p === "number" ? 4 : 8),
-  write(w, off, p) {
-    if (typeof p === "number") w.dv.setUint32(off, p, true);
-    else w.dv.setBigUint64(off, p, true);
-  },
-  toJSON: (v) => (typeof v === "bigint" && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : typeof v === "bigint" ? v.toString() : v),
-};
 
 /** NHA_RES_GROUP_* (linux/nexthop.h): resilient group parameters. */
 export const resGroupAttrs: AttrTable = attrs("NHA_RES_GROUP", {
