@@ -50,6 +50,16 @@ function familyValue(v: unknown): number | undefined {
   throw new TypeError(`Invalid family: expected 2 (AF_INET), 10 (AF_INET6), 7 (AF_BRIDGE), 0 or a name, got ${show(v)}`);
 }
 
+/**
+ * The family a dump asks the kernel for (0: all), removed from the user-space filter: the kernel
+ * dumps only the family the request names, so no second check is needed.
+ */
+function takeFamily(filter: Record<string, unknown>): number {
+  const family = familyValue(filter.family) ?? 0;
+  delete filter.family;
+  return family;
+}
+
 /** Canonical text of an address so that filters compare equal to decoded values. */
 function canonicalAddress(text: string): string {
   const v4 = parseIp4(text);
@@ -248,9 +258,7 @@ export class IPRoute implements Disposable {
       if (p.prefixlen !== undefined) filter.prefixlen ??= p.prefixlen;
       filter.family ??= p.family;
     }
-    const family = familyValue(filter.family) ?? 0;
-    // the kernel dumps only the family the request names, so no second check here
-    delete filter.family;
+    const family = takeFamily(filter);
     const fields: Record<string, unknown> = { family };
     if (this.#strict && typeof filter.index === "number") fields.index = filter.index;
     return await this.#dump(ifaddrmsg, RTM.RTM_GETADDR, fields, [], mergeMatch(filter, match as Match | undefined));
@@ -318,9 +326,7 @@ export class IPRoute implements Disposable {
         addressFilter(filter, "dst", "dst_len");
         addressFilter(filter, "src", "src_len");
         if (typeof filter.gateway === "string") filter.gateway = canonicalAddress(filter.gateway);
-        const family = familyValue(filter.family) ?? 0;
-        // the kernel dumps only the family the request names, so no second check here
-        delete filter.family;
+        const family = takeFamily(filter);
         const fields: Record<string, unknown> = { family };
         const attrs: [string, unknown][] = [];
         if (this.#strict) {
@@ -370,9 +376,7 @@ export class IPRoute implements Disposable {
     const filter: Record<string, unknown> = { ...f };
     addressFilter(filter, "src", "src_len");
     addressFilter(filter, "dst", "dst_len");
-    const family = familyValue(filter.family) ?? 0;
-    // the kernel dumps only the family the request names, so no second check here
-    delete filter.family;
+    const family = takeFamily(filter);
     return await this.#dump(fibmsg, RTM.RTM_GETRULE, { family }, [], mergeMatch(filter, match as Match | undefined));
   }
 
@@ -415,9 +419,7 @@ export class IPRoute implements Disposable {
       filter.dst = canonicalAddress(filter.dst);
       filter.family ??= parseIp4(filter.dst as string) ? AF.AF_INET : AF.AF_INET6;
     }
-    const family = familyValue(filter.family) ?? 0;
-    // the kernel dumps only the family the request names, so no second check here
-    delete filter.family;
+    const family = takeFamily(filter);
     const fields: Record<string, unknown> = { family };
     if (this.#strict && typeof filter.ifindex === "number") fields.ifindex = filter.ifindex;
     return await this.#dump(ndmsg, RTM.RTM_GETNEIGH, fields, [], mergeMatch(filter, match as Match | undefined));

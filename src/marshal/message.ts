@@ -5,9 +5,9 @@
  * @module
  */
 
-import { type Codec, type StructCodec, asciiz, bytes, fixedStruct, s32, show, u16, u32 } from "./codecs.ts";
+import { type StructCodec, asciiz, bytes, fixedStruct, s32, show, u16, u32 } from "./codecs.ts";
 import { NetlinkDecodeError } from "./errors.ts";
-import { NLM_F, NLMSG_ALIGN, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSGERR_ATTR, type NlHeader, writeHeader } from "./header.ts";
+import { NLM_F, NLMSG_ALIGN, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSGERR_ATTR, type NlHeader, readHeader, writeHeader } from "./header.ts";
 import { type AttrInput, type AttrPath, type AttrTable, Attrs, attrs, prepareAttrs, writeAttrs } from "./schema.ts";
 
 /** The layout of one message family: its fixed header struct and its attribute table. */
@@ -192,18 +192,11 @@ export function decodeDatagram(data: Uint8Array, protocol: Protocol): NlMsg[] {
   let off = 0;
   const total = data.length;
   while (total - off >= NLMSG_HDRLEN) {
-    const length = dv.getUint32(off, true);
-    const type = dv.getUint16(off + 4, true);
+    const header = readHeader(dv, off);
+    const { length, type } = header;
     if (length < NLMSG_HDRLEN || length > total - off) {
       throw new NetlinkDecodeError(`Cannot decode message: length ${length} does not fit in the ${total - off} bytes left`, [protocol.nameOf(type)]);
     }
-    const header: NlHeader = {
-      length,
-      type,
-      flags: dv.getUint16(off + 6, true),
-      sequence_number: dv.getUint32(off + 8, true),
-      pid: dv.getUint32(off + 12, true),
-    };
     const kind = type === NLMSG_DONE && length < NLMSG_HDRLEN + 4 ? DONE_EMPTY : protocol.kind(type);
     out.push(new NlMsg(r, off, header, kind));
     off += NLMSG_ALIGN(length);

@@ -164,19 +164,9 @@ export class Attrs implements DecodeContext {
   }
 
   #fail(e: unknown, segment?: string): never {
-    let err = e;
-    if (segment !== undefined) {
-      try {
-        rethrowWithin(err, segment);
-      } catch (x) {
-        err = x;
-      }
-    }
-    if (err instanceof NetlinkDecodeError) {
-      const p = this.path();
-      throw new NetlinkDecodeError(err.detail, [...p, ...err.path]);
-    }
-    throw err;
+    if (!(e instanceof NetlinkDecodeError)) throw e;
+    const inner = segment === undefined ? e : e.within(segment);
+    throw new NetlinkDecodeError(inner.detail, [...this.path(), ...inner.path]);
   }
 
   /** Triples (rawType, payload offset, payload length), built on first use. */
@@ -345,15 +335,11 @@ export class Attrs implements DecodeContext {
 
   /** JSON form: `{ attrs: [[name, value], ...] }` with nested sets and structs as plain data. */
   toJSON(): Record<string, unknown> {
-    return { attrs: this.#jsonAttrs() };
+    return { attrs: this.jsonAttrs() };
   }
 
-  /** @internal */
+  /** @internal the attribute pairs of `toJSON()` */
   protected jsonAttrs(): [string, unknown][] {
-    return this.#jsonAttrs();
-  }
-
-  #jsonAttrs(): [string, unknown][] {
     const idx = this.#idx();
     const out: [string, unknown][] = [];
     for (let i = 0; i < idx.length; i += 3) {

@@ -5,7 +5,7 @@
  */
 
 import { NetlinkDecodeError } from "../marshal/errors.ts";
-import { NLM_F, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSGERR_ATTR, type NlHeader, readHeader, writeHeader } from "../marshal/header.ts";
+import { NLA_ALIGN, NLA_HDRLEN, NLM_F, NLMSG_ALIGN, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSGERR_ATTR, type NlHeader, readHeader, writeHeader } from "../marshal/header.ts";
 import { type MessageInit, type MessageSchema, prepareMessage } from "../marshal/message.ts";
 import type { Transport } from "./transport.ts";
 
@@ -84,7 +84,7 @@ export class ScriptedTransport implements Transport {
  */
 export function ack(req: ScriptedRequest, errno = 0, extack?: string, portId = 4242): Uint8Array {
   const msg = extack === undefined ? null : new TextEncoder().encode(extack);
-  const tlv = msg ? (4 + msg.length + 1 + 3) & ~3 : 0;
+  const tlv = msg ? NLA_ALIGN(NLA_HDRLEN + msg.length + 1) : 0;
   const len = NLMSG_HDRLEN + 4 + NLMSG_HDRLEN + tlv;
   const out = new Uint8Array(len);
   const dv = new DataView(out.buffer);
@@ -99,7 +99,7 @@ export function ack(req: ScriptedRequest, errno = 0, extack?: string, portId = 4
   out.set(req.bytes.subarray(0, NLMSG_HDRLEN), NLMSG_HDRLEN + 4);
   if (msg) {
     const at = NLMSG_HDRLEN + 4 + NLMSG_HDRLEN;
-    dv.setUint16(at, 4 + msg.length + 1, true);
+    dv.setUint16(at, NLA_HDRLEN + msg.length + 1, true);
     dv.setUint16(at + 2, NLMSGERR_ATTR.MSG, true);
     out.set(msg, at + 4);
   }
@@ -132,13 +132,13 @@ export function reply(req: ScriptedRequest, messages: readonly { schema: Message
       flags: (m.init.flags ?? 0) | (options.flags ?? 0) | (options.multi ? NLM_F.MULTI : 0),
     })
   );
-  const total = prepared.reduce((n, p) => n + ((p.length + 3) & ~3), 0);
+  const total = prepared.reduce((n, p) => n + NLMSG_ALIGN(p.length), 0);
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
   let off = 0;
   for (const p of prepared) {
     p.write(out, dv, off);
-    off += (p.length + 3) & ~3;
+    off += NLMSG_ALIGN(p.length);
   }
   return out;
 }
