@@ -11,9 +11,13 @@
  */
 
 import { openRouteTransport } from "./ffi/default.ts";
+import { libc } from "./ffi/load.ts";
+import { openNetnsFd } from "./ffi/transport.ts";
+import { setPlatform } from "./src/api/_context.ts";
 import { setTransportFactory } from "./src/api/iproute.ts";
 
 setTransportFactory(openRouteTransport);
+setPlatform({ openNetnsFd, closeFd: (fd) => libc.close(fd) });
 
 export { IPRoute, type IPRouteOptions, type Filter } from "./src/api/iproute.ts";
 export { type Match, matches } from "./src/api/filter.ts";

@@ -5,8 +5,9 @@
  * @module
  */
 
-import { type AttrTable, type MessageSchema, parseIp4, parseIp6, show } from "../marshal/mod.ts";
+import { type AttrTable, type MessageSchema, type NlMsg, formatIp4, formatIp6, parseIp4, parseIp6, show } from "../marshal/mod.ts";
 import { AF } from "../rtnl/constants.ts";
+import { type Match, matches } from "./filter.ts";
 
 /** A message to send: fields of the family header and attributes in order. */
 export interface SplitSpec {
@@ -106,4 +107,55 @@ export function checkPrefixlen(prefixlen: unknown, family: number | undefined, k
   if (prefixlen < 0 || prefixlen > max) {
     throw new RangeError(`Invalid ${key}: ${prefixlen} is out of range for ${family === AF.AF_INET ? "IPv4" : family === AF.AF_INET6 ? "IPv6" : "an address"} (0..${max})`);
   }
+}
+
+const AF_NAMES: Readonly<Record<string, number>> = { inet: AF.AF_INET, inet6: AF.AF_INET6, ipv4: AF.AF_INET, ipv6: AF.AF_INET6, bridge: AF.AF_BRIDGE };
+
+/** A family given as a number or a name ("inet", "inet6", "ipv4", "ipv6", "bridge"). */
+export function familyValue(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === "string" && v in AF_NAMES) return AF_NAMES[v];
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 255) return v;
+  throw new TypeError(`Invalid family: expected 2 (AF_INET), 10 (AF_INET6), 7 (AF_BRIDGE), 0 or a name, got ${show(v)}`);
+}
+
+/**
+ * The family a dump asks the kernel for (0: all), removed from the user-space filter: the kernel
+ * dumps only the family the request names, so no second check is needed.
+ */
+export function takeFamily(filter: Record<string, unknown>): number {
+  const family = familyValue(filter.family) ?? 0;
+  delete filter.family;
+  return family;
+}
+
+/** Canonical text of an address so that filters compare equal to decoded values. */
+export function canonicalAddress(text: string): string {
+  const v4 = parseIp4(text);
+  if (v4) return formatIp4(v4, 0);
+  const v6 = parseIp6(text);
+  return v6 ? formatIp6(v6, 0) : text;
+}
+
+/** Split a dump filter into the user-space match and the header fields sent to the kernel. */
+export function addressFilter(filter: Record<string, unknown>, key: string, lenKey: string): void {
+  const v = filter[key];
+  if (typeof v !== "string") return;
+  const p = parsePrefix(v, key);
+  if (p.address === undefined) {
+    filter[key] = (x: unknown) => x === undefined;
+    filter[lenKey] ??= 0;
+  } else {
+    filter[key] = canonicalAddress(p.address);
+    if (p.prefixlen !== undefined) filter[lenKey] ??= p.prefixlen;
+  }
+  filter.family ??= p.family;
+}
+
+/** A filter object and an explicit `match` combined (undefined: no filtering). */
+export function mergeMatch(filter: Record<string, unknown>, match: Match | undefined): Match | undefined {
+  const hasFilter = Object.values(filter).some((v) => v !== undefined);
+  if (!hasFilter) return match;
+  if (match === undefined) return filter;
+  return (m: NlMsg) => matches(m, filter) && matches(m, match);
 }
