@@ -143,6 +143,14 @@ export function bindLibc(raw: RawLibc, errno: Int32Array): Libc {
       const ctarget = cString(target);
       sys("umount2", () => raw.umount2(ctarget, flags | 0), target);
     },
+    unlink(path) {
+      const cpath = cString(path);
+      sys("unlink", () => raw.unlink(cpath), path);
+    },
+    mkdir(path, mode) {
+      const cpath = cString(path);
+      sys("mkdir", () => raw.mkdir(cpath, mode >>> 0), path);
+    },
     getpid: () => raw.getpid(),
     gettid: () => raw.gettid(),
   };

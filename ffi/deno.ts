@@ -55,6 +55,8 @@ export function createLibc(): Libc {
     unshare: s.unshare,
     mount: s.mount,
     umount2: s.umount2,
+    unlink: s.unlink,
+    mkdir: s.mkdir,
     getpid: s.getpid,
     gettid: s.gettid,
   };

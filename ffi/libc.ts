@@ -154,6 +154,17 @@ export interface Libc {
    * @param flags MNT_DETACH (2), MNT_FORCE (1), UMOUNT_NOFOLLOW (8)
    */
   umount2(target: string, flags: number): void;
+  /**
+   * Remove a name from the filesystem.
+   * @param path file path
+   */
+  unlink(path: string): void;
+  /**
+   * Create a directory.
+   * @param path directory path
+   * @param mode permission bits, e.g. 0o755 (the umask applies)
+   */
+  mkdir(path: string, mode: number): void;
   /** The process id. */
   getpid(): number;
   /** The calling thread's id (namespaces switched with `setns` are per thread). */

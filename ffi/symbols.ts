@@ -99,6 +99,10 @@ export const SYMBOLS = {
   mount: { parameters: ["buffer", "buffer", "buffer", "usize", "buffer"], result: "i32" },
   // int umount2(const char *target, int flags);
   umount2: { parameters: ["buffer", "i32"], result: "i32" },
+  // int unlink(const char *pathname);
+  unlink: { parameters: ["buffer"], result: "i32" },
+  // int mkdir(const char *pathname, mode_t mode);
+  mkdir: { parameters: ["buffer", "u32"], result: "i32" },
 
   // pid_t getpid(void);
   getpid: { parameters: [], result: "i32" },
