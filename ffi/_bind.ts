@@ -151,6 +151,7 @@ export function bindLibc(raw: RawLibc, errno: Int32Array): Libc {
       const cpath = cString(path);
       sys("mkdir", () => raw.mkdir(cpath, mode >>> 0), path);
     },
+    fcntl: (fd, cmd, arg = 0) => sys("fcntl", () => raw.fcntl(fd | 0, cmd | 0, arg | 0)),
     getpid: () => raw.getpid(),
     gettid: () => raw.gettid(),
   };

@@ -91,6 +91,7 @@ export function createLibc(): Libc {
     umount2: s.umount2,
     unlink: s.unlink,
     mkdir: s.mkdir,
+    fcntl: s.fcntl,
     getpid: s.getpid,
     gettid: s.gettid,
   };

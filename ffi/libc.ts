@@ -165,6 +165,14 @@ export interface Libc {
    * @param mode permission bits, e.g. 0o755 (the umask applies)
    */
   mkdir(path: string, mode: number): void;
+  /**
+   * `fcntl` with an integer argument (or none), e.g. F_GETFL (3) / F_SETFL (4) with O_NONBLOCK.
+   * @param fd descriptor
+   * @param cmd F_* command
+   * @param arg integer argument, default 0 (ignored by commands that take none)
+   * @returns the command's non-negative result (F_GETFL: the file status flags)
+   */
+  fcntl(fd: number, cmd: number, arg?: number): number;
   /** The process id. */
   getpid(): number;
   /** The calling thread's id (namespaces switched with `setns` are per thread). */

@@ -103,6 +103,8 @@ export const SYMBOLS = {
   unlink: { parameters: ["buffer"], result: "i32" },
   // int mkdir(const char *pathname, mode_t mode);
   mkdir: { parameters: ["buffer", "u32"], result: "i32" },
+  // int fcntl(int fd, int cmd, ... /* int arg */);  — variadic, integer shape (F_GETFL, F_SETFL)
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
 
   // pid_t getpid(void);
   getpid: { parameters: [], result: "i32" },
