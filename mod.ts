@@ -26,4 +26,7 @@ export { Connection, type ConnectionOptions, type ConnectionStats, type Request 
 export { rtnl } from "./src/rtnl/messages.ts";
 export { AF, IFF, NUD, NTF, RT_SCOPE, RT_TABLE, RTM, RTN, RTNLGRP, RTPROT } from "./src/rtnl/constants.ts";
 export { FfiTransport, openNetnsFd } from "./ffi/transport.ts";
+export { netns, NetNS, type NetNSOptions, type NetnsApi, type NetnsTarget, O_CREAT, O_EXCL } from "./ffi/netns.ts";
+export type { NetnsProcess, ProcessOutput, ProcessStatus, SpawnOptions, StdioMode } from "./ffi/spawn.ts";
+export type { GetNetnsidSpec, Netnsid, SetNetnsidSpec } from "./src/api/nsid.ts";
 export type { Transport } from "./src/socket/transport.ts";

@@ -13,6 +13,7 @@ import { OpContext } from "./_context.ts";
 import * as addresses from "./addresses.ts";
 import * as links from "./links.ts";
 import * as neighbours from "./neighbours.ts";
+import * as nsid from "./nsid.ts";
 import * as routes from "./routes.ts";
 import * as rules from "./rules.ts";
 
@@ -275,6 +276,40 @@ export class IPRoute implements Disposable {
    */
   neigh(command: neighbours.NeighCommand, spec: Filter = {}): Promise<NlMsg[]> {
     return neighbours.neigh(this.#ctx, command, spec);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // namespace ids
+
+  /**
+   * The id this socket's namespace uses for another namespace (pyroute2 `get_netnsid`), given
+   * by `fd` (an fd, or a name such as "blue" or a path, opened for the call), `pid` or `nsid`.
+   * `nsid` is -1 when none is assigned.
+   *
+   * Equivalent to: `ip netns list-id` (one entry)
+   *
+   * @example
+   * ```ts
+   * const { nsid } = await ipr.getNetnsid({ fd: "blue" });
+   * ```
+   */
+  getNetnsid(spec: nsid.GetNetnsidSpec): Promise<nsid.Netnsid> {
+    return nsid.getNetnsid(this.#ctx, spec);
+  }
+
+  /**
+   * Give another namespace an id in this socket's namespace (pyroute2 `set_netnsid`);
+   * `nsid: "auto"` lets the kernel pick. An id, once set, cannot be changed (EEXIST).
+   *
+   * Equivalent to: `ip netns set NAME NSID`
+   *
+   * @example
+   * ```ts
+   * await ipr.setNetnsid({ fd: "blue", nsid: 42 });
+   * ```
+   */
+  setNetnsid(spec: nsid.SetNetnsidSpec): Promise<void> {
+    return nsid.setNetnsid(this.#ctx, spec);
   }
 
   /**
