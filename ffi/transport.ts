@@ -35,7 +35,13 @@ const ENOENT = 2;
 const EAGAIN = 11;
 
 const SOCKADDR_NL_SIZE = 12;
-const RECEIVE_BUFFER_SIZE = 32 * 1024;
+// Datagrams are received straight into an arena and handed out as views of it (messages decode
+// lazily from those bytes, so they must stay put): no copy and one allocation per ARENA_SIZE
+// bytes instead of one per datagram. A fresh arena starts when less than ARENA_MIN_ROOM is left
+// (a dump datagram is at most ~32 KiB unless one message is bigger); a larger datagram gets a
+// buffer of its own. A retained message keeps its arena (256 KiB) alive.
+const ARENA_SIZE = 256 * 1024;
+const ARENA_MIN_ROOM = 64 * 1024;
 const INT_MAX = 0x7fffffff;
 
 /**
@@ -154,9 +160,10 @@ export function openNetnsFd(nameOrPath: string): number {
 export class FfiTransport implements Transport {
   #fd: number;
   readonly #portId: number;
-  #buffer = new Uint8Array(RECEIVE_BUFFER_SIZE);
-  // Sizing a datagram with MSG_PEEK|MSG_TRUNC copies nothing useful, so it peeks into 4 bytes.
-  readonly #peek = new Uint8Array(4);
+  #arena = new Uint8Array(ARENA_SIZE);
+  #used = 0;
+  // After a MSG_PEEK copied the datagram into the arena, a recv into 4 bytes dequeues it.
+  readonly #drop = new Uint8Array(4);
   // struct pollfd { int fd; short events; short revents; }, native byte order.
   readonly #pollfd = new Uint8Array(8);
   readonly #pollView = new DataView(this.#pollfd.buffer);
@@ -257,7 +264,8 @@ export class FfiTransport implements Transport {
    * receive buffer overflowed; the socket stays usable.
    *
    * @param timeoutMs milliseconds to wait: 0 does not wait, `Infinity` waits forever
-   * @returns a fresh copy of the datagram, or null if none arrived in time
+   * @returns the datagram (a view of a buffer no later receive writes to), or null if none
+   *   arrived in time
    * @example
    * ```ts
    * const datagram = t.receive(1000);
@@ -268,19 +276,34 @@ export class FfiTransport implements Transport {
     if (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs) || timeoutMs < 0) {
       throw new RangeError(`timeoutMs must be a number >= 0, got ${String(timeoutMs)}`);
     }
-    if (libc.poll(this.#pollfd, timeoutMs) === 0) return null;
-    try {
-      const size = libc.recv(fd, this.#peek, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-      if (size > this.#buffer.byteLength) this.#buffer = new Uint8Array(Math.ceil(size / 4096) * 4096);
-      const length = libc.recv(fd, this.#buffer, MSG_TRUNC | MSG_DONTWAIT);
-      if (length > this.#buffer.byteLength) {
-        throw new Error(`recv() truncated a ${length}-byte datagram to ${this.#buffer.byteLength} bytes`);
+    // Read first and poll only when nothing is queued: during a dump the kernel queues the next
+    // datagram while the previous one is read, and a request's reply is queued before send returns.
+    for (let polled = false; ; polled = true) {
+      if (this.#arena.byteLength - this.#used < ARENA_MIN_ROOM) {
+        this.#arena = new Uint8Array(ARENA_SIZE);
+        this.#used = 0;
       }
-      return this.#buffer.slice(0, length);
-    } catch (e) {
-      // poll() said readable but another reader took the datagram first.
-      if (e instanceof SyscallError && e.errno === EAGAIN) return null;
-      throw e;
+      const start = this.#used;
+      const room = this.#arena.subarray(start);
+      let size: number;
+      try {
+        // the datagram lands in the arena; MSG_TRUNC makes the result its real length
+        size = libc.recv(fd, room, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+      } catch (e) {
+        if (!(e instanceof SyscallError && e.errno === EAGAIN)) throw e;
+        if (polled || timeoutMs === 0 || libc.poll(this.#pollfd, timeoutMs) === 0) return null;
+        continue;
+      }
+      if (size > room.byteLength) {
+        // bigger than the room left: a buffer of its own
+        const own = new Uint8Array(Math.ceil(size / 4096) * 4096);
+        const length = libc.recv(fd, own, MSG_TRUNC | MSG_DONTWAIT);
+        if (length > own.byteLength) throw new Error(`recv() truncated a ${length}-byte datagram to ${own.byteLength} bytes`);
+        return own.subarray(0, length);
+      }
+      libc.recv(fd, this.#drop, MSG_TRUNC | MSG_DONTWAIT);
+      this.#used = start + ((size + 7) & ~7);
+      return this.#arena.subarray(start, start + size);
     }
   }
 

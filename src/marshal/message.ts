@@ -93,38 +93,68 @@ const HEADER_KEYS = new Set(["length", "type", "flags", "sequence_number", "pid"
  * ```
  */
 export class NlMsg extends Attrs {
-  /** The netlink header (pyroute2 names: length, type, flags, sequence_number, pid). */
-  readonly header: NlHeader;
-  /** Message type name, e.g. "RTM_NEWLINK". */
-  readonly event: string;
-  /** The message's schema. */
-  readonly schema: MessageSchema;
   /** Offset of the message in its datagram. */
   readonly #off: number;
+  readonly #kind: MessageKind;
   #fields: Record<string, unknown> | null = null;
 
   /**
    * Wrap one message of a datagram; throws NetlinkDecodeError when it is shorter than its
-   * family header. Attributes are decoded lazily.
+   * family header. The netlink header is read from the bytes when asked for; attributes are
+   * decoded lazily.
    *
    * @param r The datagram's bytes and a DataView over them.
    * @param off Offset of the message (its netlink header) in the datagram.
-   * @param header The message's netlink header, already read.
+   * @param header The message's netlink header, or just its length (nlmsg_len): the rest is read from the bytes.
    * @param kind The message type, which gives the schema.
    */
-  constructor(r: { u8: Uint8Array; dv: DataView }, off: number, header: NlHeader, kind: MessageKind) {
+  constructor(r: { u8: Uint8Array; dv: DataView }, off: number, header: NlHeader | number, kind: MessageKind) {
     const schema = kind.schema;
+    const length = typeof header === "number" ? header : header.length;
     const fieldsEnd = off + NLMSG_HDRLEN + schema.fields.size;
-    const end = off + header.length;
+    const end = off + length;
     if (fieldsEnd > end) {
-      throw new NetlinkDecodeError(`Cannot decode ${schema.name}: message of ${header.length} bytes is shorter than its ${schema.fields.size}-byte header`, [kind.name]);
+      throw new NetlinkDecodeError(`Cannot decode ${schema.name}: message of ${length} bytes is shorter than its ${schema.fields.size}-byte header`, [kind.name]);
     }
-    const attrsStart = schema.attrsOffset ? schema.attrsOffset({ dv: r.dv, off, len: header.length, flags: header.flags }) : fieldsEnd;
-    super(r, Math.min(attrsStart, end), end, schema.attrs, null, kind.name);
+    const attrsStart = schema.attrsOffset ? schema.attrsOffset({ dv: r.dv, off, len: length, flags: r.dv.getUint16(off + 6, true) }) : fieldsEnd;
+    super(r, attrsStart < end ? attrsStart : end, end, schema.attrs, null, kind.name);
     this.#off = off;
-    this.header = header;
-    this.event = kind.name;
-    this.schema = schema;
+    this.#kind = kind;
+  }
+
+  /** The netlink header (pyroute2 names: length, type, flags, sequence_number, pid), read from the bytes. */
+  get header(): NlHeader {
+    return readHeader(this.r.dv, this.#off);
+  }
+
+  /** nlmsg_type, e.g. RTM_NEWROUTE (24). */
+  get nlmsgType(): number {
+    return this.r.dv.getUint16(this.#off + 4, true);
+  }
+
+  /** nlmsg_flags (NLM_F_* bits). */
+  get nlmsgFlags(): number {
+    return this.r.dv.getUint16(this.#off + 6, true);
+  }
+
+  /** nlmsg_seq: the sequence number of the request this message answers (0 for events). */
+  get nlmsgSeq(): number {
+    return this.r.dv.getUint32(this.#off + 8, true);
+  }
+
+  /** nlmsg_pid: the port id of the socket the message was addressed to (0 for the kernel). */
+  get nlmsgPid(): number {
+    return this.r.dv.getUint32(this.#off + 12, true);
+  }
+
+  /** Message type name, e.g. "RTM_NEWLINK". */
+  get event(): string {
+    return this.#kind.name;
+  }
+
+  /** The message's schema. */
+  get schema(): MessageSchema {
+    return this.#kind.schema;
   }
 
   /** The family header struct as an object (`family`, `index`, `flags`...). */
@@ -154,7 +184,7 @@ export class NlMsg extends Attrs {
     if (d) return d(this);
     const a = super.get(key);
     if (a !== undefined) return a;
-    if (HEADER_KEYS.has(key)) return this.header[key as keyof NlHeader];
+    if (HEADER_KEYS.has(key)) return readHeader(this.r.dv, this.#off)[key as keyof NlHeader];
     if (key === "event") return this.event;
     return undefined;
   }
@@ -167,14 +197,14 @@ export class NlMsg extends Attrs {
 
   /** The whole message's bytes (a view into the datagram). */
   bytes(): Uint8Array {
-    return this.r.u8.subarray(this.#off, this.#off + this.header.length);
+    return this.r.u8.subarray(this.#off, this.end);
   }
 
   /** Plain object in pyroute2's shape: fields, `attrs` pairs, `header`, computed keys, `event`. */
   override toJSON(): Record<string, unknown> {
     const out = this.schema.fields.toJSON(this.fields) as Record<string, unknown>;
     out.attrs = this.jsonAttrs();
-    out.header = { ...this.header };
+    out.header = readHeader(this.r.dv, this.#off);
     for (const [k, fn] of Object.entries(this.schema.derived ?? {})) out[k] = fn(this);
     out.event = this.event;
     return out;
@@ -192,13 +222,13 @@ export function decodeDatagram(data: Uint8Array, protocol: Protocol): NlMsg[] {
   let off = 0;
   const total = data.length;
   while (total - off >= NLMSG_HDRLEN) {
-    const header = readHeader(dv, off);
-    const { length, type } = header;
+    const length = dv.getUint32(off, true);
+    const type = dv.getUint16(off + 4, true);
     if (length < NLMSG_HDRLEN || length > total - off) {
       throw new NetlinkDecodeError(`Cannot decode message: length ${length} does not fit in the ${total - off} bytes left`, [protocol.nameOf(type)]);
     }
     const kind = type === NLMSG_DONE && length < NLMSG_HDRLEN + 4 ? DONE_EMPTY : protocol.kind(type);
-    out.push(new NlMsg(r, off, header, kind));
+    out.push(new NlMsg(r, off, length, kind));
     off += NLMSG_ALIGN(length);
   }
   if (off < total && total - off >= 4) {
@@ -374,6 +404,6 @@ export function ackInfo(msg: NlMsg): AckInfo {
   const error = msg.get("error") as number;
   const message = msg.get("msg") as string | undefined;
   const offset = msg.get("offs") as number | undefined;
-  const requestSeq = msg.header.type === NLMSG_ERROR ? (msg.get("msg_seq") as number | undefined) : undefined;
+  const requestSeq = msg.nlmsgType === NLMSG_ERROR ? (msg.get("msg_seq") as number | undefined) : undefined;
   return { error, requestSeq, message, offset };
 }

@@ -147,13 +147,13 @@ export class Connection {
       const msgs = decodeDatagram(dg, this.#protocol);
       for (let i = 0; i < msgs.length; i++) {
         const m = msgs[i];
-        const h = m.header;
-        if (h.sequence_number !== seq || (h.pid !== port && h.pid !== 0)) {
+        const pid = m.nlmsgPid;
+        if (m.nlmsgSeq !== seq || (pid !== port && pid !== 0)) {
           this.stats.foreign++;
           continue;
         }
-        if (h.flags & NLM_F.DUMP_INTR) interrupted = true;
-        const type = h.type;
+        if (m.nlmsgFlags & NLM_F.DUMP_INTR) interrupted = true;
+        const type = m.nlmsgType;
         if (type === NLMSG_ERROR) {
           const ack = ackInfo(m);
           if (ack.error !== 0) throw new NetlinkError(-ack.error, op, ack.message, ack.offset);
