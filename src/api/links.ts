@@ -1,21 +1,433 @@
 /**
- * Link verbs: `link(command, spec)`, `getLinks`, `linkLookup`.
+ * Link verbs: `link(command, spec)` (add / set / del / get / dump / show / property_add /
+ * property_del), `getLinks`, `linkLookup`.
+ *
+ * A spec is pyroute2's keyword set: ifinfomsg fields (`index`, `flags`, `change`, `family`),
+ * shortcuts (`state`, `arp`, `noarp`, `master`, `alias`, symbolic `flags`), IFLA_* attributes by
+ * short or kernel name, and the kind with its options either flat (`{ kind: "vxlan", vxlan_id:
+ * 101 }`) or nested (`{ linkinfo: { kind: "vxlan", data: { vxlan_id: 101 } } }`). The request
+ * is built and checked in full before anything is sent; interface names where an index is
+ * expected (`master: "br0"`, `link`, `vxlan_link`) are then resolved once per call.
  * @module
  */
 
-import { NetlinkError, type NlMsg, show } from "../marshal/mod.ts";
-import { RTM } from "../rtnl/constants.ts";
-import { ifinfomsg } from "../rtnl/link.ts";
-import type { OpContext } from "./_context.ts";
+import { NLM_F, NetlinkError, type NlMsg, type AttrRow, type AttrTable, prepareMessage, show } from "../marshal/mod.ts";
+import { IFF, RTM } from "../rtnl/constants.ts";
+import { ifinfomsg, ifinfomsgRequest, linkAttrs } from "../rtnl/link.ts";
+import { linkKinds, slaveKinds } from "../rtnl/link_kinds/mod.ts";
+import { IndexResolver, type OpContext, platform } from "./_context.ts";
 import { mergeMatch, splitSpec } from "./_spec.ts";
 import type { Match } from "./filter.ts";
 
 /** Commands of `IPRoute.link`. */
-export type LinkCommand = "get" | "dump" | "show";
+export type LinkCommand = "add" | "set" | "del" | "get" | "dump" | "show" | "property_add" | "property_del";
 
-/** `link(command, spec)`. */
+const COMMANDS: readonly LinkCommand[] = ["add", "set", "del", "get", "dump", "show", "property_add", "property_del"];
+
+/** Kinds `link("add")` knows: every IFLA_INFO_KIND table, plus tuntap (created with ioctl). */
+export const LINK_KINDS: readonly string[] = [...Object.keys(linkKinds), "tuntap"].sort();
+
+/** Port kinds for `kind: "<master kind>_slave"` (what `ip link set X type bond_slave` sends). */
+const SLAVE_KINDS: readonly string[] = Object.keys(slaveKinds).map((k) => `${k}_slave`);
+
+// attributes (of IFLA_* or a kind's table) that hold an ifindex: a name is resolved there too
+const INDEX_KEYS = new Set(["link", "master", "vxlan_link", "gre_link", "iptun_link", "xfrm_link", "bond_active_slave", "bond_primary", "backup_port"]);
+
+// names for enumerated kind options, as `ip` spells them (linux/if_link.h, linux/if_ether.h)
+const VALUE_NAMES: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  macvlan_mode: { private: 1, vepa: 2, bridge: 4, passthru: 8, source: 16 },
+  ipvlan_mode: { l2: 0, l3: 1, l3s: 2 },
+  vlan_protocol: { "802.1q": 0x8100, "802.1Q": 0x8100, "802.1ad": 0x88a8 },
+  bond_mode: { "balance-rr": 0, "active-backup": 1, "balance-xor": 2, broadcast: 3, "802.3ad": 4, "balance-tlb": 5, "balance-alb": 6 },
+};
+
+type Pairs = [string, unknown][];
+
+/** The ifinfomsg header and attributes of one request, before it is encoded. */
+interface LinkRequest {
+  type: number;
+  flags: number;
+  fields: Record<string, unknown>;
+  attrs: Pairs;
+}
+
+/** Turns values that need I/O (names → ifindex, namespace names → fd) into numbers. */
+interface Resolve {
+  index(value: unknown, key: string): number;
+  netnsFd(value: unknown, key: string): number;
+}
+
+function iffBit(name: string): number | undefined {
+  const upper = name.toUpperCase();
+  return (IFF as Record<string, number>)[upper.startsWith("IFF_") ? upper : `IFF_${upper}`];
+}
+
+/** ifi_flags / ifi_change from `state`, `flags` (number or symbolic list), `arp`, `noarp`. */
+class FlagState {
+  flags = 0;
+  change = 0;
+  raw: number | undefined;
+
+  set(bit: number, on: boolean): void {
+    this.change |= bit;
+    if (on) this.flags |= bit;
+    else this.flags &= ~bit;
+  }
+
+  apply(key: string, v: unknown): void {
+    switch (key) {
+      case "state":
+        if (v !== "up" && v !== "down") throw new TypeError(`Invalid state: expected "up" or "down", got ${show(v)}`);
+        this.set(IFF.IFF_UP, v === "up");
+        return;
+      case "arp":
+      case "noarp":
+        if (typeof v !== "boolean") throw new TypeError(`Invalid ${key}: expected true or false, got ${show(v)}`);
+        this.set(IFF.IFF_NOARP, key === "arp" ? !v : v);
+        return;
+      case "flags":
+        if (typeof v === "number") {
+          if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`Invalid flags: ${v} is out of range for u32`);
+          this.raw = v;
+          return;
+        }
+        if (!Array.isArray(v)) throw new TypeError(`Invalid flags: expected a number or a list like ["IFF_UP", "!IFF_NOARP"], got ${show(v)}`);
+        for (const f of v) {
+          const name = typeof f === "string" ? f.replace(/^!/, "") : "";
+          const bit = iffBit(name);
+          if (bit === undefined) throw new TypeError(`Invalid flags: unknown flag ${show(f)} (known: ${Object.keys(IFF).join(", ")}, each optionally prefixed with "!")`);
+          this.set(bit, !(f as string).startsWith("!"));
+        }
+        return;
+    }
+  }
+
+  fields(): { flags?: number; change?: number } {
+    if (this.raw === undefined && this.change === 0) return {};
+    return { flags: ((this.raw ?? 0) & ~this.change) | this.flags, change: this.change };
+  }
+}
+
+/** The row of a kind table for `key`: short or kernel name, or pyroute2's `<kind>_` prefix (ipip_local, macvtap_mode). */
+function kindRow(table: AttrTable, kind: string, key: string): AttrRow | undefined {
+  const row = table.row(key);
+  if (row) return row;
+  const first = table.rows[0]?.key ?? "";
+  const cut = first.indexOf("_");
+  if (cut < 0 || !key.startsWith(`${kind}_`)) return undefined;
+  return table.row(first.slice(0, cut + 1) + key.slice(kind.length + 1));
+}
+
+function kindValue(row: AttrRow, v: unknown, r: Resolve): unknown {
+  if (INDEX_KEYS.has(row.key)) return r.index(v, row.key);
+  const names = VALUE_NAMES[row.key];
+  if (names && typeof v === "string") {
+    if (!(v in names)) throw new TypeError(`Invalid ${row.key}: unknown value ${show(v)} (known: ${Object.keys(names).join(", ")})`);
+    return names[v];
+  }
+  return v;
+}
+
+function unknownKeyword(verb: string, key: string, kindKeys: readonly string[]): TypeError {
+  const special = ["index", "ifname", "state", "flags", "change", "family", "arp", "noarp", "master", "alias", "link", "net_ns_fd", "net_ns_pid", "kind", "linkinfo", "peer"];
+  const rest = linkAttrs.rows.map((r) => r.key).filter((k) => !special.includes(k));
+  return new TypeError(`${verb}: unknown keyword ${show(key)} (known: ${[...special, ...kindKeys, ...rest].join(", ")})`);
+}
+
+/** Canonical key of a generic keyword: IFLA_MTU → mtu; anything else unchanged. */
+function generic(key: string): string {
+  if (key === "alias" || key === "IFLA_IFALIAS") return "ifalias";
+  return linkAttrs.row(key)?.key ?? key;
+}
+
+/**
+ * The fields and attributes of the ifinfomsg part of a spec (no kind): used for the link itself
+ * and for a veth peer. `link` and `ifname` go after the others, as `ip` puts them.
+ */
+function linkPart(verb: string, spec: Readonly<Record<string, unknown>>, r: Resolve, onKind: (key: string, v: unknown) => boolean, kindKeys: readonly string[] = []): { fields: Record<string, unknown>; attrs: Pairs } {
+  const fields: Record<string, unknown> = {};
+  const attrs: Pairs = [];
+  const flags = new FlagState();
+  let link: number | undefined;
+  let ifname: unknown;
+  for (const [k0, v] of Object.entries(spec)) {
+    if (v === undefined) continue;
+    if (onKind(k0, v)) continue;
+    const k = generic(k0);
+    switch (k) {
+      case "index":
+        fields.index = r.index(v, "index");
+        break;
+      case "family":
+      case "change":
+      case "ifi_type":
+        fields[k] = v;
+        break;
+      case "state":
+      case "arp":
+      case "noarp":
+      case "flags":
+        flags.apply(k, v);
+        break;
+      case "master":
+        attrs.push(["master", v === null || v === 0 || v === "nomaster" ? 0 : r.index(v, "master")]);
+        break;
+      case "link":
+        link = r.index(v, "link");
+        break;
+      case "ifname":
+        ifname = v;
+        break;
+      case "net_ns_fd":
+        attrs.push(["net_ns_fd", r.netnsFd(v, "net_ns_fd")]);
+        break;
+      default:
+        if (!linkAttrs.row(k)) throw unknownKeyword(verb, k0, kindKeys);
+        attrs.push([k, v]);
+    }
+  }
+  const f = flags.fields();
+  if (f.flags !== undefined) fields.flags = f.flags;
+  if (f.change !== undefined && fields.change === undefined) fields.change = f.change;
+  if (link !== undefined) attrs.push(["link", link]);
+  if (ifname !== undefined) attrs.push(["ifname", ifname]);
+  return { fields, attrs };
+}
+
+function objectOf(v: unknown, key: string): Record<string, unknown> {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new TypeError(`Invalid ${key}: expected an object, got ${show(v)}`);
+  return v as Record<string, unknown>;
+}
+
+/** The kind of a spec: `kind`, `IFLA_INFO_KIND`, or `linkinfo.kind`. */
+function kindOf(spec: Readonly<Record<string, unknown>>): string | undefined {
+  const li = spec.linkinfo ?? spec.IFLA_LINKINFO;
+  const nestedKind = li !== null && typeof li === "object" && !Array.isArray(li) ? ((li as Record<string, unknown>).kind ?? (li as Record<string, unknown>).IFLA_INFO_KIND) : undefined;
+  const flat = spec.kind ?? spec.IFLA_INFO_KIND;
+  if (flat !== undefined && nestedKind !== undefined && flat !== nestedKind) {
+    throw new TypeError(`Invalid kind: ${show(flat)} disagrees with linkinfo.kind ${show(nestedKind)}`);
+  }
+  const kind = flat ?? nestedKind;
+  if (kind === undefined) return undefined;
+  if (typeof kind !== "string" || !(LINK_KINDS.includes(kind) || SLAVE_KINDS.includes(kind))) {
+    throw new TypeError(`Invalid kind: unknown link kind ${show(kind)} (known: ${[...LINK_KINDS, ...SLAVE_KINDS].join(", ")})`);
+  }
+  return kind;
+}
+
+/** RTM_NEWLINK for add / set: ifinfomsg part, then IFLA_LINKINFO with the kind's options. */
+function newLink(verb: string, spec: Readonly<Record<string, unknown>>, r: Resolve): { fields: Record<string, unknown>; attrs: Pairs } {
+  const kind = kindOf(spec);
+  const slave = kind?.endsWith("_slave") ? kind.slice(0, -"_slave".length) : undefined;
+  const table = slave !== undefined ? (slaveKinds[slave] as AttrTable) : kind !== undefined ? (linkKinds[kind] as AttrTable | undefined) : undefined;
+  const data: Pairs = [];
+  let linkinfoRaw: unknown;
+  const addData = (key: string, v: unknown): void => {
+    const row = table ? kindRow(table, kind!, key) : undefined;
+    if (!row) {
+      throw new TypeError(`${verb}: unknown option ${show(key)} for kind ${show(kind)} (known: ${table ? table.rows.map((x) => x.key).join(", ") : "none"})`);
+    }
+    data.push([row.key, kindValue(row, v, r)]);
+  };
+  const part = linkPart(verb, spec, r, (k, v) => {
+    if (k === "kind" || k === "IFLA_INFO_KIND") return true;
+    if (k === "peer" && kind === "veth") {
+      data.push(["peer", vethPeer(verb, v, r)]);
+      return true;
+    }
+    if (k === "linkinfo" || k === "IFLA_LINKINFO") {
+      const li = v as Record<string, unknown>;
+      // pyroute2's raw form ({ attrs: [["IFLA_INFO_KIND", "dummy"]] }) or pairs: passed through
+      if (Array.isArray(v) || (li !== null && typeof li === "object" && "attrs" in li)) {
+        linkinfoRaw = v;
+        return true;
+      }
+      for (const [lk, lv] of Object.entries(objectOf(v, "linkinfo"))) {
+        if (lv === undefined || lk === "kind" || lk === "IFLA_INFO_KIND") continue;
+        if (lk !== "data" && lk !== "IFLA_INFO_DATA" && lk !== "slave_data" && lk !== "IFLA_INFO_SLAVE_DATA") {
+          throw new TypeError(`Invalid linkinfo: unknown key ${show(lk)} (known: kind, data, slave_data)`);
+        }
+        for (const [dk, dv] of Object.entries(objectOf(lv, `linkinfo.${lk}`))) {
+          if (dv === undefined) continue;
+          if (dk === "peer" && kind === "veth") data.push(["peer", vethPeer(verb, dv, r)]);
+          else addData(dk, dv);
+        }
+      }
+      return true;
+    }
+    // a kind's option wins over an IFLA_* row of the same short name, except for the link's own keywords
+    if (table && !GENERIC_KEYS.has(generic(k)) && kindRow(table, kind!, k)) {
+      addData(k, v);
+      return true;
+    }
+    return false;
+  }, table ? table.rows.map((x) => x.key) : []);
+  if (linkinfoRaw !== undefined) {
+    if (kind !== undefined && spec.kind !== undefined) throw new TypeError(`Invalid linkinfo: give the kind either flat or inside a raw linkinfo, not both`);
+    part.attrs.push(["linkinfo", linkinfoRaw]);
+  } else if (kind !== undefined) {
+    const li: Pairs = [["kind", kind]];
+    if (data.length) li.push([slave !== undefined ? "slave_data" : "data", data]);
+    part.attrs.push(["linkinfo", li]);
+  }
+  return part;
+}
+
+// keywords that always mean the link itself, even when a kind's table has a row of that name
+// (IFLA_BRPORT_STATE is `state` in the bridge port table)
+const GENERIC_KEYS = new Set(["index", "ifname", "state", "flags", "change", "family", "ifi_type", "arp", "noarp", "master", "alias", "link", "net_ns_fd", "net_ns_pid", "mtu", "address", "broadcast", "txqlen", "ifalias", "group"]);
+
+/** VETH_INFO_PEER from `"v1"` or `{ ifname, address, net_ns_fd, ... }`. */
+function vethPeer(verb: string, v: unknown, r: Resolve): Record<string, unknown> {
+  const spec = typeof v === "string" ? { ifname: v } : objectOf(v, "peer");
+  const part = linkPart(`${verb} peer`, spec, r, (k) => {
+    if (k === "kind" || k === "linkinfo" || k === "peer") throw new TypeError(`Invalid peer: ${show(k)} is not allowed in a veth peer`);
+    return false;
+  });
+  return { ...part.fields, attrs: part.attrs };
+}
+
+function altnames(v: unknown): string[] {
+  const list = typeof v === "string" ? [v] : Array.isArray(v) ? v : null;
+  if (!list || list.length === 0 || !list.every((a) => typeof a === "string")) {
+    throw new TypeError(`Invalid altname: expected a name or a non-empty list of names, got ${show(v)}`);
+  }
+  return list as string[];
+}
+
+/** The request for add / set / del / property_add / property_del. */
+function buildRequest(command: LinkCommand, spec: Readonly<Record<string, unknown>>, r: Resolve): LinkRequest {
+  const verb = `link(${show(command)})`;
+  switch (command) {
+    case "add": {
+      const p = newLink(verb, spec, r);
+      if (!p.attrs.some(([k]) => k === "linkinfo")) throw new TypeError(`${verb}: kind is required (known: ${LINK_KINDS.join(", ")})`);
+      return { type: RTM.RTM_NEWLINK, flags: NLM_F.CREATE | NLM_F.EXCL, ...p };
+    }
+    case "set": {
+      const p = newLink(verb, spec, r);
+      if (p.fields.index === undefined && !p.attrs.some(([k]) => k === "ifname")) throw new TypeError(`${verb}: give index or ifname`);
+      return { type: RTM.RTM_NEWLINK, flags: 0, ...p };
+    }
+    case "del": {
+      const fields: Record<string, unknown> = {};
+      const attrs: Pairs = [];
+      for (const [k0, v] of Object.entries(spec)) {
+        if (v === undefined) continue;
+        const k = generic(k0);
+        if (k === "index") fields.index = r.index(v, "index");
+        else if (k === "ifname" || k === "alt_ifname" || k === "altname") attrs.push([k === "altname" ? "alt_ifname" : k, v]);
+        else if (k !== "kind" && k !== "IFLA_INFO_KIND") throw new TypeError(`${verb}: unknown keyword ${show(k0)} (known: index, ifname, altname, kind)`);
+      }
+      if (fields.index === undefined && attrs.length === 0) throw new TypeError(`${verb}: give index, ifname or altname`);
+      return { type: RTM.RTM_DELLINK, flags: 0, fields, attrs };
+    }
+    case "property_add":
+    case "property_del": {
+      const { altname, ...rest } = spec as Record<string, unknown>;
+      const names = altnames(altname);
+      const fields: Record<string, unknown> = {};
+      const attrs: Pairs = [];
+      for (const [k0, v] of Object.entries(rest)) {
+        if (v === undefined) continue;
+        const k = generic(k0);
+        if (k === "index") fields.index = r.index(v, "index");
+        else if (k === "ifname") attrs.push(["ifname", v]);
+        else throw new TypeError(`${verb}: unknown keyword ${show(k0)} (known: index, ifname, altname)`);
+      }
+      if (fields.index === undefined && attrs.length === 0) throw new TypeError(`${verb}: give index or ifname`);
+      attrs.push(["prop_list", names.map((a) => ["alt_ifname", a])]);
+      return command === "property_add"
+        ? { type: RTM.RTM_NEWLINKPROP, flags: NLM_F.CREATE | NLM_F.EXCL | NLM_F.APPEND, fields, attrs }
+        : { type: RTM.RTM_DELLINKPROP, flags: 0, fields, attrs };
+    }
+    default:
+      throw new TypeError(`${verb}: not a change command`);
+  }
+}
+
+/**
+ * Build and check the request of `link(command, spec)` without any I/O: names where an ifindex
+ * is expected become `names.get(name)`, namespace names `netnsFds.get(name)` (0 when absent, for
+ * the validation pass). Exposed for the byte-exact tests against `ip`.
+ */
+export function linkRequest(command: LinkCommand, spec: Readonly<Record<string, unknown>>, names: ReadonlyMap<string, number> = new Map(), netnsFds: ReadonlyMap<string, number> = new Map()): LinkRequest {
+  const req = buildRequest(command, spec, {
+    index(v, key) {
+      IndexResolver.check(v, key);
+      return typeof v === "number" ? v : (names.get(v as string) ?? 0);
+    },
+    netnsFd(v, key) {
+      if (typeof v === "number") {
+        if (!Number.isInteger(v) || v < 0) throw new RangeError(`Invalid ${key}: ${v} is not a file descriptor`);
+        return v;
+      }
+      if (typeof v !== "string" || v === "") throw new TypeError(`Invalid ${key}: expected an fd or a namespace name or path, got ${show(v)}`);
+      return netnsFds.get(v) ?? 0;
+    },
+  });
+  // encoding errors (ifname too long, vlan id 4096, bad MAC...) surface here, before any I/O
+  prepareMessage(ifinfomsgRequest, { type: req.type, flags: req.flags, fields: req.fields, attrs: req.attrs });
+  return req;
+}
+
+/** Names (for an ifindex) and namespace names (for an fd) a spec refers to, in order. */
+function collectRefs(command: LinkCommand, spec: Readonly<Record<string, unknown>>): { names: Map<string, string>; netns: Set<string> } {
+  const names = new Map<string, string>();
+  const netns = new Set<string>();
+  buildRequest(command, spec, {
+    index(v, key) {
+      IndexResolver.check(v, key);
+      if (typeof v === "string" && !names.has(v)) names.set(v, key);
+      return 0;
+    },
+    netnsFd(v) {
+      if (typeof v === "string") netns.add(v);
+      return 0;
+    },
+  });
+  return { names, netns };
+}
+
+async function change(ctx: OpContext, command: LinkCommand, spec: Readonly<Record<string, unknown>>): Promise<NlMsg[]> {
+  const kind = command === "add" || command === "set" || command === "del" ? kindOf(spec) : undefined;
+  if (kind === "tuntap") {
+    if (command === "set") throw new TypeError(`link("set"): kind "tuntap" cannot be changed over netlink; set the link without kind`);
+    const tuntap = platform().tuntap;
+    if (!tuntap) throw new Error(`link(${show(command)}): kind "tuntap" needs the tun/tap service (ioctl), which is not installed: import nlroute from mod.ts under Deno or Bun`);
+    tuntap(command as "add" | "del", spec, ctx.netns);
+    return [];
+  }
+  linkRequest(command, spec);
+  const refs = collectRefs(command, spec);
+  const resolver = ctx.resolver();
+  const names = new Map<string, number>();
+  for (const [name, key] of refs.names) names.set(name, await resolver.index(name, key));
+  const fds = new Map<string, number>();
+  const p = platform();
+  try {
+    if (refs.netns.size) {
+      if (!p.openNetnsFd || !p.closeFd) throw new Error(`link(${show(command)}): a namespace name for net_ns_fd needs the netns service, which is not installed: pass an fd, or import nlroute from mod.ts under Deno or Bun`);
+      for (const ns of refs.netns) fds.set(ns, p.openNetnsFd(ns));
+    }
+    const req = linkRequest(command, spec, names, fds);
+    return await ctx.request(ifinfomsgRequest, req.type, req);
+  } finally {
+    for (const fd of fds.values()) p.closeFd!(fd);
+  }
+}
+
+/**
+ * `link(command, spec)`: see `IPRoute.link` for the commands and keywords.
+ */
 export async function link(ctx: OpContext, command: LinkCommand, spec: Readonly<Record<string, unknown>>): Promise<NlMsg[]> {
   switch (command) {
+    case "add":
+    case "set":
+    case "del":
+    case "property_add":
+    case "property_del":
+      return await change(ctx, command, spec);
     case "get": {
       const { index, ifname, altname, ...rest } = spec as Record<string, unknown>;
       if (index === undefined && ifname === undefined && altname === undefined) {
@@ -33,7 +445,7 @@ export async function link(ctx: OpContext, command: LinkCommand, spec: Readonly<
       return await ctx.dump(ifinfomsg, RTM.RTM_GETLINK, { attrs }, mergeMatch(filter, match as Match | undefined));
     }
     default:
-      throw new TypeError(`link(): unknown command ${show(command)} (known: get, dump, show)`);
+      throw new TypeError(`link(): unknown command ${show(command)} (known: ${COMMANDS.join(", ")})`);
   }
 }
 

@@ -8,9 +8,9 @@
  * @module
  */
 
-import { array, asciiz, asciizMax, bytes, fixedStruct, ip6, mac, s32, struct, u16, u32, u64, u8, uint } from "../marshal/codecs.ts";
+import { type Codec, type DecodeContext, array, asciiz, asciizMax, bytes, fixedStruct, ip6, mac, s32, string, struct, u16, u32, u64, u8, uint } from "../marshal/codecs.ts";
 import type { MessageSchema } from "../marshal/message.ts";
-import { type AttrTable, attrs, nested, switchOn } from "../marshal/schema.ts";
+import { type AttrTable, type Row, attrs, nested, switchOn } from "../marshal/schema.ts";
 import { IFF } from "./constants.ts";
 import { bridgeSlaveData } from "./link_kinds/bridge_slave.ts";
 import { linkKinds, slaveKinds } from "./link_kinds/mod.ts";
@@ -158,6 +158,28 @@ export const propListAttrs: AttrTable = attrs("IFLA_PROP_LIST", {
 const devlinkPortAttrs: AttrTable = attrs("IFLA_DEVLINK_PORT", {});
 const dpllPinAttrs: AttrTable = attrs("IFLA_DPLL_PIN", {});
 
+const slaveDataByKind = switchOn("slave_kind", slaveKinds);
+
+// `ip link set dev X type bond_slave ...` sends IFLA_INFO_KIND "bond_slave" and no
+// IFLA_INFO_SLAVE_KIND: the port options then belong to the kind minus "_slave".
+function slaveContext(ctx: DecodeContext): DecodeContext {
+  return {
+    lookup(key: string): unknown {
+      const v = ctx.lookup(key);
+      if (key !== "slave_kind" || v !== undefined) return v;
+      const kind = ctx.lookup("kind");
+      return typeof kind === "string" && kind.endsWith("_slave") ? kind.slice(0, -"_slave".length) : undefined;
+    },
+  };
+}
+
+/** IFLA_INFO_SLAVE_DATA: chosen by IFLA_INFO_SLAVE_KIND, or by an IFLA_INFO_KIND of "<kind>_slave". */
+const slaveData: Codec<unknown, unknown> = {
+  ...slaveDataByKind,
+  decode: (r, off, len, ctx) => slaveDataByKind.decode(r, off, len, slaveContext(ctx)),
+  prepare: (value, key, ctx) => slaveDataByKind.prepare(value, key, slaveContext(ctx)),
+} as Codec<unknown, unknown>;
+
 /** IFLA_INFO_* (linux/if_link.h). */
 export const linkinfo: AttrTable = attrs("IFLA_INFO", {
   kind: [1, "IFLA_INFO_KIND", asciiz],
@@ -165,7 +187,7 @@ export const linkinfo: AttrTable = attrs("IFLA_INFO", {
   // per-driver statistics structs (bond 802.3ad, can) with no common layout
   xstats: [3, "IFLA_INFO_XSTATS", bytes],
   slave_kind: [4, "IFLA_INFO_SLAVE_KIND", asciiz],
-  slave_data: [5, "IFLA_INFO_SLAVE_DATA", switchOn("slave_kind", slaveKinds)],
+  slave_data: [5, "IFLA_INFO_SLAVE_DATA", slaveData],
 });
 
 /** IFLA_* (linux/if_link.h). */
@@ -257,3 +279,29 @@ export const ifinfomsg: MessageSchema = {
     state: (m) => ((m.get("flags") as number) & IFF.IFF_UP ? "up" : "down"),
   },
 };
+
+// IFLA_INFO_KIND and IFLA_IFALIAS are NLA_STRINGs: the kernel's replies carry a NUL, but `ip`
+// (and vishvananda/netlink) send strlen() bytes. Decoding stops at a NUL either way.
+const nlaString: Codec<string, Uint8Array> = { ...string, name: "string", decode: asciiz.decode };
+
+function withRows(table: AttrTable, replace: Readonly<Record<string, Codec<any, any> | AttrTable>>): AttrTable {
+  const spec: Record<string, Row> = {};
+  for (const r of table.rows) spec[r.key] = [r.type, r.name, replace[r.key] ?? r.codec];
+  return attrs(table.name, spec);
+}
+
+/**
+ * IFLA_* for requests: `linkAttrs`, except that IFLA_INFO_KIND and IFLA_IFALIAS go without their
+ * NUL, byte for byte as `ip link` sends them.
+ */
+export const linkRequestAttrs: AttrTable = withRows(linkAttrs, { ifalias: nlaString, linkinfo: nested(withRows(linkinfo, { kind: nlaString })) });
+
+/**
+ * struct ifinfomsg for RTM_NEWLINK / RTM_DELLINK / RTM_*LINKPROP requests (see `linkRequestAttrs`).
+ *
+ * @example
+ * ```ts
+ * encodeMessage(ifinfomsgRequest, { type: RTM.RTM_NEWLINK, attrs: { ifname: "d0", linkinfo: { kind: "dummy" } } }).length; // 52
+ * ```
+ */
+export const ifinfomsgRequest: MessageSchema = { ...ifinfomsg, attrs: linkRequestAttrs };
