@@ -110,14 +110,40 @@ export class IPRoute implements Disposable {
   }
 
   /**
-   * Link operations. Supported: `get` (by index, ifname or altname), `dump` / `show` (filtered).
+   * Link operations, with pyroute2's keywords.
    *
-   * Equivalent to: `ip link show dev v0`
+   * Commands: `add` (NLM_F_CREATE | NLM_F_EXCL: an existing name rejects with NetlinkError
+   * "EEXIST"), `set`, `del` (by `index`, `ifname` or `altname`; a missing link rejects with
+   * "ENODEV"), `get` (by index, ifname or altname), `dump` / `show` (filtered like `getLinks`),
+   * `property_add` / `property_del` (`altname`: a name or a list).
+   *
+   * Keywords for `add` / `set`: `index`, `ifname` (with `index` on `set`: a rename), `state`
+   * ("up" / "down"), `flags` (a number, or `["IFF_UP", "!IFF_NOARP"]`: sets the flags and the
+   * change mask), `change`, `arp` / `noarp` (booleans), `mtu`, `address`, `txqlen`, `alias`,
+   * `master` (index or name; 0, null or "nomaster" releases), `link`, `net_ns_fd` (an fd, or a
+   * namespace name / path, opened and closed around the request), `net_ns_pid`, any other IFLA_*
+   * attribute by short or kernel name (`IFLA_IFNAME`), and `kind` with its options flat
+   * (`vxlan_id`, `br_stp_state`, pyroute2's prefixes such as `ipip_local` or `macvtap_mode`) or
+   * nested (`linkinfo: { kind, data }`). Kinds: bond, bridge, dummy, geneve, gre, gretap,
+   * ip6gre, ip6gretap, ip6tnl, ipip, ipvlan, macvlan, macvtap, sit, veth (`peer`: a name or
+   * `{ ifname, address, net_ns_fd, ... }`), vlan, vrf, vxlan, wireguard, xfrm, ... and `tuntap`
+   * (created with ioctl: `mode`, `uid`, `gid`); port options with `kind: "bond_slave"` etc.
+   * Names are accepted wherever an ifindex is expected (`master`, `link`, `vxlan_link`),
+   * resolved once per call. Bad input (unknown kind or keyword, ifname over 15 bytes, vlan id
+   * 4096) throws TypeError / RangeError before anything is sent.
+   *
+   * Equivalent to: `ip link add v0 type veth peer name v1`, `ip link set dev v0 up`,
+   * `ip link del dev v0`, `ip link property add dev v0 altname uplink`, `ip link show dev v0`
    *
    * @example
    * ```ts
-   * const [v0] = await ipr.link("get", { ifname: "v0" });
-   * const up = await ipr.link("dump", { state: "up" });
+   * await ipr.link("add", { ifname: "v0", kind: "veth", peer: { ifname: "v1", net_ns_fd: "blue" } });
+   * await ipr.link("add", { ifname: "br0", kind: "bridge", br_stp_state: 1 });
+   * await ipr.link("set", { ifname: "v0", master: "br0", state: "up", mtu: 1400 });
+   * await ipr.link("add", { ifname: "vx101", kind: "vxlan", vxlan_id: 101, vxlan_group: "239.1.1.1", vxlan_link: "v0", vxlan_ttl: 16 });
+   * await ipr.link("property_add", { ifname: "v0", altname: ["uplink", "port-a"] });
+   * const [v0] = await ipr.link("get", { altname: "uplink" });
+   * await ipr.link("del", { ifname: "v0" });
    * ```
    */
   link(command: links.LinkCommand, spec: Filter = {}): Promise<NlMsg[]> {
