@@ -5,6 +5,7 @@
 
 import { Protocol } from "../marshal/message.ts";
 import { ifaddrmsg } from "./addr.ts";
+import { brvlanDumpMsg, brvlanmsg } from "./bridge_vlan.ts";
 import { RTM } from "./constants.ts";
 import { ifinfomsg } from "./link.ts";
 import { ndmsg } from "./neigh.ts";
@@ -47,4 +48,7 @@ export const rtnl: Protocol = new Protocol([
   { type: RTM.RTM_NEWNEXTHOPBUCKET, name: "RTM_NEWNEXTHOPBUCKET", schema: nhmsg },
   { type: RTM.RTM_DELNEXTHOPBUCKET, name: "RTM_DELNEXTHOPBUCKET", schema: nhmsg },
   { type: RTM.RTM_GETNEXTHOPBUCKET, name: "RTM_GETNEXTHOPBUCKET", schema: nhmsg },
+  { type: RTM.RTM_NEWVLAN, name: "RTM_NEWVLAN", schema: brvlanmsg },
+  { type: RTM.RTM_DELVLAN, name: "RTM_DELVLAN", schema: brvlanmsg },
+  { type: RTM.RTM_GETVLAN, name: "RTM_GETVLAN", schema: brvlanDumpMsg },
 ]);

@@ -20,6 +20,29 @@ const fibRuleHdrFields = fixedStruct({
   flags: u32,
 }, "fib_rule_hdr");
 
+/** Rule actions (linux/fib_rules.h, enum FR_ACT_*): fib_rule_hdr.action. */
+export const FR_ACT = {
+  FR_ACT_UNSPEC: 0,
+  FR_ACT_TO_TBL: 1,
+  FR_ACT_GOTO: 2,
+  FR_ACT_NOP: 3,
+  FR_ACT_RES3: 4,
+  FR_ACT_RES4: 5,
+  FR_ACT_BLACKHOLE: 6,
+  FR_ACT_UNREACHABLE: 7,
+  FR_ACT_PROHIBIT: 8,
+} as const;
+
+/** Rule flags (linux/fib_rules.h, FIB_RULE_*): fib_rule_hdr.flags. */
+export const FIB_RULE = {
+  FIB_RULE_PERMANENT: 0x1,
+  FIB_RULE_INVERT: 0x2,
+  FIB_RULE_UNRESOLVED: 0x4,
+  FIB_RULE_IIF_DETACHED: 0x8,
+  FIB_RULE_OIF_DETACHED: 0x10,
+  FIB_RULE_FIND_SADDR: 0x10000,
+} as const;
+
 // struct fib_rule_uid_range { __u32 start; __u32 end; };
 const fibRuleUidRange = struct({ start: u32, end: u32 }, "fib_rule_uid_range");
 
