@@ -23,7 +23,6 @@ const NETLINK_DROP_MEMBERSHIP = 2;
 const NETLINK_CAP_ACK = 10;
 const NETLINK_EXT_ACK = 11;
 const NETLINK_GET_STRICT_CHK = 12;
-const MSG_PEEK = 0x2;
 const MSG_TRUNC = 0x20;
 const MSG_DONTWAIT = 0x40;
 const POLLIN = 0x1;
@@ -35,13 +34,14 @@ const ENOENT = 2;
 const EAGAIN = 11;
 
 const SOCKADDR_NL_SIZE = 12;
-// Datagrams are received straight into an arena and handed out as views of it (messages decode
-// lazily from those bytes, so they must stay put): no copy and one allocation per ARENA_SIZE
-// bytes instead of one per datagram. A fresh arena starts when less than ARENA_MIN_ROOM is left
-// (a dump datagram is at most ~32 KiB unless one message is bigger); a larger datagram gets a
-// buffer of its own. A retained message keeps its arena (256 KiB) alive.
+// One recv per datagram: into a reused landing buffer big enough for any rtnetlink datagram
+// (a dump datagram is ~32 KiB unless one message is bigger; every attribute is under 64 KiB),
+// then copied into an arena and handed out as a view of it. Messages decode lazily from those
+// bytes, so they must stay put: one allocation per ARENA_SIZE bytes instead of one per datagram.
+// A datagram over ARENA_LARGE gets a buffer of its own. A retained message keeps its arena alive.
+const LANDING_SIZE = 1 << 20;
 const ARENA_SIZE = 256 * 1024;
-const ARENA_MIN_ROOM = 64 * 1024;
+const ARENA_LARGE = 64 * 1024;
 const INT_MAX = 0x7fffffff;
 
 /**
@@ -160,10 +160,9 @@ export function openNetnsFd(nameOrPath: string): number {
 export class FfiTransport implements Transport {
   #fd: number;
   readonly #portId: number;
-  #arena = new Uint8Array(ARENA_SIZE);
+  #landing: Uint8Array<ArrayBuffer> | null = null;
+  #arena = new Uint8Array(0);
   #used = 0;
-  // After a MSG_PEEK copied the datagram into the arena, a recv into 4 bytes dequeues it.
-  readonly #drop = new Uint8Array(4);
   // struct pollfd { int fd; short events; short revents; }, native byte order.
   readonly #pollfd = new Uint8Array(8);
   readonly #pollView = new DataView(this.#pollfd.buffer);
@@ -278,33 +277,30 @@ export class FfiTransport implements Transport {
     }
     // Read first and poll only when nothing is queued: during a dump the kernel queues the next
     // datagram while the previous one is read, and a request's reply is queued before send returns.
+    const landing = (this.#landing ??= new Uint8Array(LANDING_SIZE));
+    let size: number;
     for (let polled = false; ; polled = true) {
-      if (this.#arena.byteLength - this.#used < ARENA_MIN_ROOM) {
-        this.#arena = new Uint8Array(ARENA_SIZE);
-        this.#used = 0;
-      }
-      const start = this.#used;
-      const room = this.#arena.subarray(start);
-      let size: number;
       try {
-        // the datagram lands in the arena; MSG_TRUNC makes the result its real length
-        size = libc.recv(fd, room, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+        // MSG_TRUNC: the result is the datagram's real length, even when it did not fit
+        size = libc.recv(fd, landing, MSG_TRUNC | MSG_DONTWAIT);
+        break;
       } catch (e) {
         if (!(e instanceof SyscallError && e.errno === EAGAIN)) throw e;
         if (polled || timeoutMs === 0 || libc.poll(this.#pollfd, timeoutMs) === 0) return null;
-        continue;
       }
-      if (size > room.byteLength) {
-        // bigger than the room left: a buffer of its own
-        const own = new Uint8Array(Math.ceil(size / 4096) * 4096);
-        const length = libc.recv(fd, own, MSG_TRUNC | MSG_DONTWAIT);
-        if (length > own.byteLength) throw new Error(`recv() truncated a ${length}-byte datagram to ${own.byteLength} bytes`);
-        return own.subarray(0, length);
-      }
-      libc.recv(fd, this.#drop, MSG_TRUNC | MSG_DONTWAIT);
-      this.#used = start + ((size + 7) & ~7);
-      return this.#arena.subarray(start, start + size);
     }
+    if (size > landing.byteLength) {
+      throw new Error(`recv() truncated a ${size}-byte datagram to ${landing.byteLength} bytes; it is lost`);
+    }
+    if (size > ARENA_LARGE) return landing.slice(0, size);
+    if (this.#arena.byteLength - this.#used < size) {
+      this.#arena = new Uint8Array(ARENA_SIZE);
+      this.#used = 0;
+    }
+    const start = this.#used;
+    this.#arena.set(landing.subarray(0, size), start);
+    this.#used = start + ((size + 7) & ~7);
+    return this.#arena.subarray(start, start + size);
   }
 
   /**
