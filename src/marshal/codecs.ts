@@ -514,13 +514,24 @@ export type StructFields = Readonly<Record<string, Codec<any, any>>>;
 /** Decoded struct: field name → value; `__extra` holds bytes past the known fields, as hex. */
 export type StructValue = Record<string, unknown>;
 
-/** A fixed C struct codec with field offsets precomputed. */
-export interface StructCodec extends Codec<StructValue, StructValue> {
+/**
+ * A fixed C struct codec with field offsets precomputed. `F` is the field table it was declared
+ * with, kept at the type level so messages can type their header fields.
+ */
+export interface StructCodec<F extends StructFields = StructFields> extends Codec<StructValue, StructValue> {
   /** The fields in order with their offsets. */
   readonly layout: readonly { name: string; offset: number; codec: Codec<any, any> }[];
   /** Size of the full struct in bytes. */
   readonly size: number;
+  /** Type-level only, never set: the field codecs, for `StructOf<F>`. */
+  readonly __fields?: F;
 }
+
+/** The decoded value type of a codec: `CodecValue<typeof u32>` is `number`. */
+export type CodecValue<C> = C extends Codec<infer T, any> ? T : unknown;
+
+/** The decoded object of a struct's fields (padding fields named `__...` left out). */
+export type StructOf<F extends StructFields> = { -readonly [K in keyof F as K extends `__${string}` ? never : K]: CodecValue<F[K]> };
 
 /**
  * A C struct laid out field after field (padding is explicit, as in the uapi header). The kernel
@@ -533,7 +544,7 @@ export interface StructCodec extends Codec<StructValue, StructValue> {
  * const ifaddrmsg = struct({ family: u8, prefixlen: u8, flags: u8, scope: u8, index: u32 });
  * ```
  */
-export function struct(fields: StructFields, name = "struct"): StructCodec {
+export function struct<const F extends StructFields>(fields: F, name = "struct"): StructCodec<F> {
   const layout: { name: string; offset: number; codec: Codec<any, any> }[] = [];
   let offset = 0;
   for (const [field, codec] of Object.entries(fields)) {
@@ -621,7 +632,7 @@ export function struct(fields: StructFields, name = "struct"): StructCodec {
  * A fixed-size struct that must be complete (a message header such as ifinfomsg): shorter data is
  * a decode error instead of an older version.
  */
-export function fixedStruct(fields: StructFields, name: string): StructCodec {
+export function fixedStruct<const F extends StructFields>(fields: F, name: string): StructCodec<F> {
   const s = struct(fields, name);
   return { ...s, fixed: s.size };
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  type AttrTable,
   Attrs,
   NetlinkDecodeError,
   Protocol,
@@ -107,7 +108,7 @@ const top = attrs("T", {
   data: [3, "T_DATA", switchOn("kind", kinds)],
   nest: [4, "T_NEST", nested(inner, { flag: true })],
   on: [5, "T_ON", flag],
-  hops: [6, "T_HOPS", records(hop, () => top)],
+  hops: [6, "T_HOPS", records(hop, (): AttrTable => top)],
   gw: [7, "T_GW", ip],
 });
 const hdr = fixedStruct({ family: u8, __pad: u8, __pad2: u16, index: s32 }, "testmsg");

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { type StructCodec, asciiz, bytes, fixedStruct, s32, show, u16, u32 } from "./codecs.ts";
+import { type StructCodec, type StructFields, type StructOf, asciiz, bytes, fixedStruct, s32, show, u16, u32 } from "./codecs.ts";
 import { NetlinkDecodeError } from "./errors.ts";
 import { NLM_F, NLMSG_ALIGN, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSGERR_ATTR, type NlHeader, readHeader, writeHeader } from "./header.ts";
-import { type AttrInput, type AttrPath, type AttrTable, Attrs, attrs, prepareAttrs, writeAttrs } from "./schema.ts";
+import { type AttrInput, type AttrKey, type AttrPath, type AttrSpec, type AttrTable, type AttrValue, Attrs, attrs, prepareAttrs, writeAttrs } from "./schema.ts";
 
 /** The layout of one message family: its fixed header struct and its attribute table. */
 export interface MessageSchema {
@@ -24,7 +24,7 @@ export interface MessageSchema {
    */
   readonly widened?: readonly string[];
   /** Computed keys, e.g. a link's `state` ("up"/"down") from IFF_UP. */
-  readonly derived?: Readonly<Record<string, (m: NlMsg) => unknown>>;
+  readonly derived?: Readonly<Record<string, (m: NlMsg<any>) => unknown>>;
   /** Where attributes start, when not right after `fields` (NLMSG_ERROR echoes the request). */
   readonly attrsOffset?: (msg: { dv: DataView; off: number; len: number; flags: number }) => number;
 }
@@ -77,6 +77,31 @@ export class Protocol {
   }
 }
 
+/** The attribute spec of a schema: `SpecOf<typeof ifinfomsg>` has the IFLA_* rows. */
+export type SpecOf<M> = M extends { readonly attrs: AttrTable<infer S> } ? S : AttrSpec;
+/** The header struct's field codecs of a schema. */
+export type FieldsOf<M> = M extends { readonly fields: StructCodec<infer F> } ? F : StructFields;
+/** The computed keys of a schema (`state` for links), by name. */
+export type DerivedOf<M> = M extends { readonly derived?: infer D } ? (D extends object ? D : Record<never, never>) : Record<never, never>;
+/** Whether `NlMsg<M>` is untyped (any key, `unknown` values): `M` is `any` or has no declared table. */
+export type Untyped<M> = 0 extends 1 & M ? true : string extends keyof SpecOf<M> ? true : false;
+
+/**
+ * The keys `NlMsg<M>.get()` accepts: header fields, computed keys, attribute short keys and
+ * kernel names, `#<type>`, netlink header keys and `event`. Any string for an untyped schema.
+ */
+export type MsgKey<M> = Untyped<M> extends true ? string
+  : (keyof StructOf<FieldsOf<M>> & string) | (keyof DerivedOf<M> & string) | AttrKey<SpecOf<M>> | keyof NlHeader | "event";
+
+/** The value type of `NlMsg<M>.get(key)` (without `undefined`). */
+export type MsgValue<M, K> = Untyped<M> extends true ? unknown
+  : K extends keyof StructOf<FieldsOf<M>> ? StructOf<FieldsOf<M>>[K]
+  : K extends keyof DerivedOf<M> ? (DerivedOf<M>[K] extends (...a: any[]) => infer R ? R : unknown)
+  : K extends AttrKey<SpecOf<M>> ? AttrValue<SpecOf<M>, K> | (K extends keyof NlHeader ? NlHeader[K] : K extends "event" ? string : never)
+  : K extends keyof NlHeader ? NlHeader[K]
+  : K extends "event" ? string
+  : unknown;
+
 const HEADER_KEYS = new Set(["length", "type", "flags", "sequence_number", "pid"]);
 
 /**
@@ -92,7 +117,7 @@ const HEADER_KEYS = new Set(["length", "type", "flags", "sequence_number", "pid"
  * JSON.stringify(lo);           // pyroute2-shaped plain object
  * ```
  */
-export class NlMsg extends Attrs {
+export class NlMsg<M extends MessageSchema = any> extends Attrs {
   /** Offset of the message in its datagram. */
   readonly #off: number;
   readonly #kind: MessageKind;
@@ -166,7 +191,14 @@ export class NlMsg extends Attrs {
     return this.#fields;
   }
 
-  /** Value by field name (or its widening attribute), computed key, attribute, header field, or nested path. */
+  /**
+   * Value by field name (or its widening attribute), computed key, attribute, header field, or
+   * nested path. Typed by the schema: `link.get("mtu")` is `number | undefined`, and a key the
+   * schema does not declare is a compile error.
+   */
+  override get<K extends MsgKey<M>>(key: K): MsgValue<M, K> | undefined;
+  /** Value along a nested path, e.g. `["linkinfo", "kind"]`. */
+  override get(path: MsgKey<M> | readonly (string | number)[]): unknown;
   override get(key: AttrPath): unknown {
     if (typeof key !== "string") return super.get(key);
     // a field the schema declares widened by an attribute (rtm_table by RTA_TABLE) takes the

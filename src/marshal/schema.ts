@@ -11,7 +11,33 @@ import { NetlinkDecodeError, rethrowWithin } from "./errors.ts";
 import { NLA_ALIGN, NLA_F_NESTED, NLA_HDRLEN, NLA_TYPE_MASK } from "./header.ts";
 
 /** One table row: explicit attribute number, kernel name, payload codec (or a table: nested). */
-export type Row = readonly [type: number, name: string, codec: Codec<any, any> | AttrTable];
+export type Row = readonly [type: number, name: string, codec: Codec<any, any> | AttrTable<any>];
+
+/** The rows of a table by short key, as given to `attrs()`. */
+export type AttrSpec = Readonly<Record<string, Row>>;
+
+/** Whether a spec is a declared table (literal keys) rather than the untyped `AttrSpec`. */
+export type Known<S> = string extends keyof S ? false : true;
+
+/** The decoded value of one row: the codec's value type, `Attrs<...>` for a nested table. */
+export type RowValue<R> = R extends readonly [number, string, infer C]
+  ? C extends AttrTable<infer T> ? Attrs<T> : C extends Codec<infer V, any> ? V : unknown
+  : unknown;
+
+/** The kernel names of a table's rows ("IFLA_MTU" ...). */
+export type KernelName<S> = { [K in keyof S]: S[K] extends readonly [number, infer N, any] ? N : never }[keyof S];
+
+/**
+ * The keys `get()` accepts on a set decoded with spec `S`: short keys, kernel names and
+ * `#<type>`. Any string when `S` is the untyped `AttrSpec`.
+ */
+export type AttrKey<S> = Known<S> extends true ? (keyof S & string) | KernelName<S> | `#${number}` : string;
+
+/** The value type `get(key)` returns (without `undefined`) on a set decoded with spec `S`. */
+export type AttrValue<S, K> = Known<S> extends false ? unknown
+  : K extends keyof S ? RowValue<S[K]>
+  : K extends `#${number}` ? unknown
+  : { [P in keyof S]: S[P] extends readonly [number, K, any] ? RowValue<S[P]> : never }[keyof S];
 
 /** A compiled row. */
 export interface AttrRow {
@@ -34,7 +60,7 @@ export interface AttrRow {
  * ifa.byKey.get("IFA_LABEL")?.type; // 3
  * ```
  */
-export class AttrTable {
+export class AttrTable<S extends AttrSpec = AttrSpec> {
   /** Table name used in paths and messages ("IFLA", "IFLA_VXLAN"). */
   readonly name: string;
   /** Rows in declaration order. */
@@ -43,6 +69,8 @@ export class AttrTable {
   readonly byType: readonly (AttrRow | undefined)[];
   /** Rows by short key and by kernel name. */
   readonly byKey: ReadonlyMap<string, AttrRow>;
+  /** Type-level only, never set: the rows as declared, so decoded values are typed by key. */
+  declare readonly __spec?: S;
 
   /**
    * Compile a table from its rows; throws a TypeError on a bad or repeated attribute number.
@@ -50,7 +78,7 @@ export class AttrTable {
    * @param name Table name used in paths and messages, e.g. `"IFLA"`.
    * @param spec Rows as `key: [number, "KERNEL_NAME", codec]`; a table as codec means nested.
    */
-  constructor(name: string, spec: Readonly<Record<string, Row>>) {
+  constructor(name: string, spec: S) {
     this.name = name;
     const rows: AttrRow[] = [];
     const byType: (AttrRow | undefined)[] = [];
@@ -89,7 +117,7 @@ export class AttrTable {
  * });
  * ```
  */
-export function attrs(name: string, spec: Readonly<Record<string, Row>>): AttrTable {
+export function attrs<const S extends AttrSpec>(name: string, spec: S): AttrTable<S> {
   return new AttrTable(name, spec);
 }
 
@@ -122,9 +150,9 @@ export type AttrPath = string | readonly (string | number)[];
  * msg.getAll("alt_ifname");           // every occurrence
  * ```
  */
-export class Attrs implements DecodeContext {
+export class Attrs<S extends AttrSpec = any> implements DecodeContext {
   /** The table these attributes are decoded with. */
-  readonly table: AttrTable;
+  readonly table: AttrTable<S>;
   /** @internal the bytes */
   protected readonly r: Reader;
   /** @internal offset of the first attribute */
@@ -147,7 +175,7 @@ export class Attrs implements DecodeContext {
    * @param parent Context for sibling and enclosing-message lookups, or null at the top.
    * @param segment Path segment naming this container in decode errors (default: the table name).
    */
-  constructor(r: Reader, start: number, end: number, table: AttrTable, parent: DecodeContext | null, segment = table.name) {
+  constructor(r: Reader, start: number, end: number, table: AttrTable<S>, parent: DecodeContext | null, segment = table.name) {
     this.r = r;
     this.start = start;
     this.end = end;
@@ -231,8 +259,12 @@ export class Attrs implements DecodeContext {
 
   /**
    * Value of an attribute by short key, kernel name or `#type`, or along a nested path; the
-   * first occurrence; undefined when absent.
+   * first occurrence; undefined when absent. On a declared table the key is checked and the
+   * value typed: `get("mtu")` is `number | undefined`.
    */
+  get<K extends AttrKey<S>>(key: K): AttrValue<S, K> | undefined;
+  /** Value along a nested path, e.g. `["linkinfo", "kind"]`. */
+  get(path: AttrKey<S> | readonly (string | number)[]): unknown;
   get(key: AttrPath): unknown {
     if (typeof key !== "string") return this.#getPath(key);
     if (this.#index === null) {
@@ -283,6 +315,7 @@ export class Attrs implements DecodeContext {
   }
 
   /** Every value of a repeated attribute, in order. */
+  getAll<K extends AttrKey<S>>(key: K): AttrValue<S, K>[];
   getAll(key: string): unknown[] {
     const idx = this.#idx();
     const row = this.table.byKey.get(key);
@@ -295,11 +328,13 @@ export class Attrs implements DecodeContext {
   }
 
   /** Value of an attribute by kernel name (pyroute2's `get_attr`). */
+  getAttr<K extends AttrKey<S>>(name: K): AttrValue<S, K> | undefined;
   getAttr(name: string): unknown {
-    return this.get(name);
+    return this.get(name as AttrKey<S>);
   }
 
   /** Whether an attribute is present. */
+  has(key: AttrKey<S>): boolean;
   has(key: string): boolean {
     return this.#find(key) >= 0;
   }
@@ -471,9 +506,9 @@ export function writeAttrs(w: Writer, off: number, prepared: PreparedAttrs): num
 // composite codecs
 
 /** A codec for a nested attribute set. */
-export interface NestedCodec extends Codec<Attrs, PreparedAttrs> {
+export interface NestedCodec<S extends AttrSpec = AttrSpec> extends Codec<Attrs<S>, PreparedAttrs> {
   /** The table of the nested attributes. */
-  readonly table: AttrTable;
+  readonly table: AttrTable<S>;
   /** Set NLA_F_NESTED on the attribute when encoding (what the kernel and `ip` send). */
   readonly nlaFlag: boolean;
 }
@@ -488,9 +523,9 @@ export interface NestedCodec extends Codec<Attrs, PreparedAttrs> {
  * const row: Row = [18, "IFLA_LINKINFO", nested(linkinfo)];
  * ```
  */
-export function nested(table: AttrTable | (() => AttrTable), options: { flag?: boolean } = {}): NestedCodec {
-  let resolved: AttrTable | null = table instanceof AttrTable ? table : null;
-  const get = (): AttrTable => (resolved ??= (table as () => AttrTable)());
+export function nested<S extends AttrSpec = AttrSpec>(table: AttrTable<S> | (() => AttrTable<S>), options: { flag?: boolean } = {}): NestedCodec<S> {
+  let resolved: AttrTable<S> | null = table instanceof AttrTable ? table : null;
+  const get = (): AttrTable<S> => (resolved ??= (table as () => AttrTable<S>)());
   return {
     name: `nested(${resolved ? resolved.name : "…"})`,
     get table() {

@@ -26,7 +26,7 @@ const ifaCacheinfo = struct({ ifa_prefered: u32, ifa_valid: u32, cstamp: u32, ts
  * addrAttrs.row("IFA_CACHEINFO")?.type; // 6
  * ```
  */
-export const addrAttrs: AttrTable = attrs("IFA", {
+export const addrAttrs = attrs("IFA", {
   address: [1, "IFA_ADDRESS", ip],
   local: [2, "IFA_LOCAL", ip],
   label: [3, "IFA_LABEL", asciiz],
@@ -48,7 +48,7 @@ export const addrAttrs: AttrTable = attrs("IFA", {
  * encodeMessage(ifaddrmsg, { type: RTM.RTM_GETADDR, flags: NLM_F.REQUEST | NLM_F.DUMP });
  * ```
  */
-export const ifaddrmsg: MessageSchema = { name: "ifaddrmsg", fields: ifaddrmsgFields, attrs: addrAttrs, widened: ["flags"] };
+export const ifaddrmsg = { name: "ifaddrmsg", fields: ifaddrmsgFields, attrs: addrAttrs, widened: ["flags"] } satisfies MessageSchema;
 
 /** Every attribute table declared in this file. */
 export const addrTables: readonly AttrTable[] = [addrAttrs];

@@ -181,7 +181,7 @@ const slaveData: Codec<unknown, unknown> = {
 } as Codec<unknown, unknown>;
 
 /** IFLA_INFO_* (linux/if_link.h). */
-export const linkinfo: AttrTable = attrs("IFLA_INFO", {
+export const linkinfo = attrs("IFLA_INFO", {
   kind: [1, "IFLA_INFO_KIND", asciiz],
   data: [2, "IFLA_INFO_DATA", switchOn("kind", linkKinds)],
   // per-driver statistics structs (bond 802.3ad, can) with no common layout
@@ -191,7 +191,7 @@ export const linkinfo: AttrTable = attrs("IFLA_INFO", {
 });
 
 /** IFLA_* (linux/if_link.h). */
-export const linkAttrs: AttrTable = attrs("IFLA", {
+export const linkAttrs = attrs("IFLA", {
   address: [1, "IFLA_ADDRESS", mac],
   broadcast: [2, "IFLA_BROADCAST", mac],
   ifname: [3, "IFLA_IFNAME", asciizMax(15)],
@@ -271,14 +271,14 @@ export const linkAttrs: AttrTable = attrs("IFLA", {
 });
 
 /** struct ifinfomsg + IFLA_* attributes; `state` is "up" when IFF_UP is set. */
-export const ifinfomsg: MessageSchema = {
+export const ifinfomsg = {
   name: "ifinfomsg",
   fields: ifinfomsgFields,
   attrs: linkAttrs,
   derived: {
-    state: (m) => ((m.get("flags") as number) & IFF.IFF_UP ? "up" : "down"),
+    state: (m): "up" | "down" => ((m.get("flags") as number) & IFF.IFF_UP ? "up" : "down"),
   },
-};
+} satisfies MessageSchema;
 
 // IFLA_INFO_KIND and IFLA_IFALIAS are NLA_STRINGs: the kernel's replies carry a NUL, but `ip`
 // (and vishvananda/netlink) send strlen() bytes. Decoding stops at a NUL either way.

@@ -37,7 +37,7 @@ export const fdbExtAttrs: AttrTable = attrs("NFEA", {
  * neighAttrs.row("lladdr")?.name; // "NDA_LLADDR"
  * ```
  */
-export const neighAttrs: AttrTable = attrs("NDA", {
+export const neighAttrs = attrs("NDA", {
   dst: [1, "NDA_DST", ip],
   lladdr: [2, "NDA_LLADDR", mac],
   cacheinfo: [3, "NDA_CACHEINFO", ndaCacheinfo],
@@ -65,7 +65,7 @@ export const neighAttrs: AttrTable = attrs("NDA", {
  * encodeMessage(ndmsg, { type: RTM.RTM_GETNEIGH, flags: NLM_F.REQUEST | NLM_F.DUMP });
  * ```
  */
-export const ndmsg: MessageSchema = { name: "ndmsg", fields: ndmsgFields, attrs: neighAttrs };
+export const ndmsg = { name: "ndmsg", fields: ndmsgFields, attrs: neighAttrs } satisfies MessageSchema;
 
 /** Every attribute table declared in this file. */
 export const neighTables: readonly AttrTable[] = [neighAttrs, fdbExtAttrs];

@@ -326,7 +326,7 @@ export const lwtEncapKinds: Readonly<Record<number, AttrTable>> = {
  * routeAttrs.row("RTA_MULTIPATH")?.type; // 9
  * ```
  */
-export const routeAttrs: AttrTable = attrs("RTA", {
+export const routeAttrs = attrs("RTA", {
   dst: [1, "RTA_DST", ip],
   src: [2, "RTA_SRC", ip],
   iif: [3, "RTA_IIF", u32],
@@ -335,7 +335,7 @@ export const routeAttrs: AttrTable = attrs("RTA", {
   priority: [6, "RTA_PRIORITY", u32],
   prefsrc: [7, "RTA_PREFSRC", ip],
   metrics: [8, "RTA_METRICS", nested(metricsAttrs)],
-  multipath: [9, "RTA_MULTIPATH", records(rtnexthop, () => routeAttrs)],
+  multipath: [9, "RTA_MULTIPATH", records(rtnexthop, (): AttrTable => routeAttrs)],
   protoinfo: [10, "RTA_PROTOINFO", bytes],
   flow: [11, "RTA_FLOW", u32],
   cacheinfo: [12, "RTA_CACHEINFO", rtaCacheinfo],
@@ -368,7 +368,7 @@ export const routeAttrs: AttrTable = attrs("RTA", {
  * encodeMessage(rtmsg, { type: RTM.RTM_GETROUTE, flags: NLM_F.REQUEST | NLM_F.DUMP });
  * ```
  */
-export const rtmsg: MessageSchema = { name: "rtmsg", fields: rtmsgFields, attrs: routeAttrs, widened: ["table"] };
+export const rtmsg = { name: "rtmsg", fields: rtmsgFields, attrs: routeAttrs, widened: ["table"] } satisfies MessageSchema;
 
 /** Every attribute table declared in this file (the RTA_ENCAP ones are only reachable here). */
 export const routeTables: readonly AttrTable[] = [

@@ -58,7 +58,7 @@ const fibRulePortRange = struct({ start: u16, end: u16 }, "fib_rule_port_range")
  * ruleAttrs.row("fwmark")?.name; // "FRA_FWMARK"
  * ```
  */
-export const ruleAttrs: AttrTable = attrs("FRA", {
+export const ruleAttrs = attrs("FRA", {
   dst: [1, "FRA_DST", ip],
   src: [2, "FRA_SRC", ip],
   iifname: [3, "FRA_IIFNAME", asciiz],
@@ -99,7 +99,7 @@ export const ruleAttrs: AttrTable = attrs("FRA", {
  * encodeMessage(fibmsg, { type: RTM.RTM_GETRULE, flags: NLM_F.REQUEST | NLM_F.DUMP, fields: { family: 2 } });
  * ```
  */
-export const fibmsg: MessageSchema = { name: "fib_rule_hdr", fields: fibRuleHdrFields, attrs: ruleAttrs, widened: ["table"] };
+export const fibmsg = { name: "fib_rule_hdr", fields: fibRuleHdrFields, attrs: ruleAttrs, widened: ["table"] } satisfies MessageSchema;
 
 /** Every attribute table declared in this file. */
 export const ruleTables: readonly AttrTable[] = [ruleAttrs];
