@@ -1,0 +1,365 @@
+/**
+ * Reading an fd (a netlink socket, a tun device) without ever blocking the event loop:
+ * {@link openFdReader} returns batches of datagrams as promises.
+ *
+ * - Deno: `poll([fd, eventfd])` runs as a `nonblocking` FFI call (on Deno's blocking-call
+ *   thread); when it returns, the fd is drained synchronously on the main thread. A pending poll
+ *   exists only while the consumer waits in `next()`.
+ * - Bun: a Worker (`poller_worker.ts`) blocks in the same poll, drains, and posts each batch. The
+ *   worker keeps the process alive only while the consumer waits in `next()`.
+ *
+ * Either way, `close()` writes the eventfd, which wakes the poll at once; the eventfd and worker
+ * are released when the poll has returned. A burst is read poll-then-drain: one wake-up per
+ * batch, not per datagram.
+ *
+ * `bun build --compile` bundles the worker when it is named as an extra entry point:
+ * `bun build --compile app.ts ./node_modules/nlroute/ffi/poller_worker.ts` (or
+ * `ffi/poller_worker.ts` in this repository).
+ * @module
+ */
+
+import { readdirSync } from "node:fs";
+import { SyscallError } from "../src/marshal/errors.ts";
+import { type RawBatch, Drainer, splitBatch } from "./_drain.ts";
+import { libc } from "./load.ts";
+import type { PollerInit, PollerMessage } from "./poller_worker.ts";
+
+const EFD_CLOEXEC = 0o2000000;
+const EFD_NONBLOCK = 0o4000;
+const POLLIN = 0x1;
+const POLLHUP = 0x10;
+const POLLNVAL = 0x20;
+const EBADF = 9;
+// Slots and states of the worker's shared counters (see poller_worker.ts).
+const CONSUMED = 1;
+const CLOSING = 2;
+const STATE = 3;
+const IDLE = 0;
+const RUNNING = 1;
+const STOPPED = 2;
+/** How long close() waits for the woken worker to leave the fds (it takes well under 1 ms). */
+const STOP_WAIT_MS = 100;
+
+const DEFAULT_BUFFER_SIZE = 64 * 1024;
+const DEFAULT_MAX_BATCH = 1024;
+const WORKER_WINDOW = 64;
+
+/**
+ * Batches of datagrams (or packets) read from one fd. Single consumer: concurrent `next()` calls
+ * are served in order.
+ *
+ * @example
+ * ```ts
+ * await using reader = openFdReader(fd);
+ * for (let batch = await reader.next(); batch; batch = await reader.next()) {
+ *   for (const datagram of batch) handle(datagram);
+ * }
+ * ```
+ */
+export interface FdReader extends AsyncDisposable {
+  /** Next batch of datagrams/packets read from the fd (each its own Uint8Array, copied), or null once closed. */
+  next(): Promise<Uint8Array[] | null>;
+  /** Stop polling and release the eventfd/worker now; pending next() resolves null. Idempotent. Does not close the fd itself. */
+  close(): void;
+}
+
+/** Options of {@link openFdReader}. */
+export interface FdReaderOptions {
+  /**
+   * The largest datagram expected, in bytes (default 65536). A larger datagram on a socket
+   * rejects `next()` with SyscallError EMSGSIZE (and the buffer grows); a larger packet from
+   * `read` (tun) is cut by the kernel to this size.
+   */
+  bufferSize?: number;
+  /** The most datagrams one `next()` returns (default 1024). */
+  maxBatch?: number;
+}
+
+function checkPositive(name: string, value: number | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value)) throw new TypeError(`${name} must be an integer, got ${String(value)}`);
+  if (value < 1 || value > max) throw new RangeError(`${name} must be in 1..${max}, got ${value}`);
+  return value;
+}
+
+/**
+ * Start reading `fd` in the background of the event loop. The fd stays yours: close it after the
+ * reader (`await reader[Symbol.asyncDispose]()` returns once the reader no longer touches it).
+ *
+ * A read error rejects one `next()` with `SyscallError` (e.g. code "ENOBUFS" when a netlink
+ * socket's receive buffer overflowed) after the datagrams read before it; the reader stays
+ * usable. End of file (`read` returned 0) closes the reader.
+ *
+ * @param fd a readable fd (socket, tun/tap, pipe...)
+ * @param options buffer size and batch limit
+ * @returns the reader; close or dispose it when done
+ * @example
+ * ```ts
+ * await using reader = openFdReader(tunFd, { bufferSize: 1600 });
+ * const packets = await reader.next();
+ * ```
+ */
+export function openFdReader(fd: number, options: FdReaderOptions = {}): FdReader {
+  if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
+    throw new TypeError(`fd must be a non-negative integer, got ${String(fd)}`);
+  }
+  const bufferSize = checkPositive("bufferSize", options.bufferSize, DEFAULT_BUFFER_SIZE, 64 << 20);
+  const maxBatch = checkPositive("maxBatch", options.maxBatch, DEFAULT_MAX_BATCH, 1 << 20);
+  if (pollNonblocking) return new DenoFdReader(fd, bufferSize, maxBatch, pollNonblocking);
+  return new WorkerFdReader(fd, bufferSize, maxBatch);
+}
+
+type PollNonblocking = (fds: Uint8Array<ArrayBuffer>, timeoutMs: number) => Promise<number>;
+
+// A literal specifier keeps deno.ts out of Bun's way (and in `bun build` bundles, harmlessly).
+const pollNonblocking: PollNonblocking | null = "Deno" in globalThis ? (await import("./deno.ts")).pollNonblocking : null;
+
+const ONE = new Uint8Array(BigUint64Array.of(1n).buffer);
+
+/** Serialises async calls: each runs after the previous one settled. */
+class Queue {
+  #tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.#tail.then(fn, fn);
+    this.#tail = p.catch(() => undefined);
+    return p;
+  }
+}
+
+class DenoFdReader implements FdReader {
+  readonly #efd: number;
+  readonly #drainer: Drainer;
+  readonly #poll: PollNonblocking;
+  readonly #fds = new Uint8Array(16);
+  readonly #shorts = new Int16Array(this.#fds.buffer);
+  readonly #queue = new Queue();
+  #closed = false;
+  #polling = false;
+  #released = false;
+  readonly #done: Promise<void>;
+  #resolveDone!: () => void;
+
+  constructor(fd: number, bufferSize: number, maxBatch: number, poll: PollNonblocking) {
+    this.#poll = poll;
+    this.#drainer = new Drainer(libc, fd, bufferSize, maxBatch);
+    this.#efd = libc.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    const words = new Int32Array(this.#fds.buffer);
+    words[0] = fd;
+    this.#shorts[2] = POLLIN;
+    words[2] = this.#efd;
+    this.#shorts[6] = POLLIN;
+    this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
+  }
+
+  next(): Promise<Uint8Array[] | null> {
+    return this.#queue.run(() => this.#next());
+  }
+
+  async #next(): Promise<Uint8Array[] | null> {
+    let readable = false;
+    for (;;) {
+      if (this.#closed) return null;
+      const batch = this.#drainer.drain(readable);
+      if (batch) return splitBatch(batch);
+      const error = this.#drainer.takeError();
+      if (error) throw error;
+      if (this.#drainer.eof) {
+        this.close();
+        return null;
+      }
+      this.#shorts[3] = 0;
+      this.#shorts[7] = 0;
+      this.#polling = true;
+      try {
+        await this.#poll(this.#fds, -1);
+      } finally {
+        this.#polling = false;
+        if (this.#closed) this.#release();
+      }
+      if (this.#closed) return null;
+      const revents = this.#shorts[3];
+      if (revents & POLLNVAL) throw new SyscallError("poll", EBADF);
+      readable = (revents & POLLIN) !== 0;
+      if (!readable && (revents & POLLHUP)) {
+        this.close();
+        return null;
+      }
+    }
+  }
+
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    libc.close(this.#efd);
+    this.#resolveDone();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    // A poll in flight still watches the eventfd: wake it, and release once it has returned.
+    if (this.#polling) libc.write(this.#efd, ONE);
+    else this.#release();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.#done;
+  }
+}
+
+const WORKER_FILE = "poller_worker";
+let compiledWorker: string | undefined;
+
+/**
+ * Where the worker module is. From source: next to this file. In a `bun build --compile`
+ * executable, this code runs from the bundle (`/$bunfs/root/<app>`) and each extra entry point is
+ * stored as `<its path relative to the build root>.js` in the same virtual filesystem, so it is
+ * looked up there by name.
+ */
+function workerUrl(): string | URL {
+  if (!import.meta.url.includes("/$bunfs/")) return new URL(`./${WORKER_FILE}.ts`, import.meta.url);
+  if (compiledWorker === undefined) {
+    const root = decodeURIComponent(new URL(".", import.meta.url).pathname).replace(/\/$/, "");
+    const entry = readdirSync(root, { recursive: true, encoding: "utf8" }).find((p) => /(^|\/)poller_worker\.[jt]s$/.test(p));
+    if (entry === undefined) {
+      throw new Error(`nlroute: this executable has no ${WORKER_FILE}.ts: name it as an extra entry point, e.g. bun build --compile app.ts node_modules/nlroute/ffi/${WORKER_FILE}.ts`);
+    }
+    // The unnormalised path is what Bun resolves inside its virtual filesystem ("../" included).
+    compiledWorker = `${root}/${entry}`;
+  }
+  return compiledWorker;
+}
+
+interface BunWorker extends Worker {
+  ref(): void;
+  unref(): void;
+}
+
+interface Waiter {
+  resolve(batch: Uint8Array[] | null): void;
+  reject(error: unknown): void;
+}
+
+type Item = { batch: RawBatch } | { error: Error };
+
+class WorkerFdReader implements FdReader {
+  readonly #efd: number;
+  readonly #worker: BunWorker;
+  readonly #shared = new Int32Array(new SharedArrayBuffer(16));
+  readonly #items: Item[] = [];
+  readonly #waiters: Waiter[] = [];
+  #closed = false;
+  #stopped = false;
+  readonly #done: Promise<void>;
+  #resolveDone!: () => void;
+  #exited!: Promise<void>;
+
+  constructor(fd: number, bufferSize: number, maxBatch: number) {
+    this.#efd = libc.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
+    try {
+      this.#worker = new Worker(workerUrl(), { type: "module" }) as BunWorker;
+    } catch (e) {
+      libc.close(this.#efd);
+      throw e;
+    }
+    this.#exited = new Promise((resolve) => this.#worker.addEventListener("close", () => resolve()));
+    this.#worker.unref();
+    this.#worker.onmessage = (event: MessageEvent<PollerMessage>) => this.#onMessage(event.data);
+    this.#worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault();
+      this.#fail(new Error(`nlroute: the poller worker failed: ${event.message}`));
+    };
+    const init: PollerInit = { fd, efd: this.#efd, bufferSize, maxBatch, window: WORKER_WINDOW, shared: this.#shared.buffer as SharedArrayBuffer };
+    this.#worker.postMessage(init);
+  }
+
+  #onMessage(m: PollerMessage): void {
+    switch (m.kind) {
+      case "batch":
+        this.#push({ batch: { data: m.data, ends: m.ends } });
+        break;
+      case "error": {
+        const error = new SyscallError(m.syscall, m.errno);
+        error.message = m.message;
+        this.#push({ error });
+        break;
+      }
+      case "eof":
+        this.close();
+        break;
+      case "stopped":
+        if (m.fatal !== undefined && !this.#closed) this.#fail(new Error(`nlroute: the poller worker failed: ${m.fatal}`));
+        this.#stop();
+        break;
+    }
+  }
+
+  /** The worker no longer touches the fds: release the eventfd and the thread. */
+  #stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#closed = true;
+    this.#worker.terminate();
+    libc.close(this.#efd);
+    for (const w of this.#waiters.splice(0)) w.resolve(null);
+    this.#resolveDone();
+  }
+
+  #fail(error: Error): void {
+    this.#push({ error });
+    this.close();
+  }
+
+  #push(item: Item): void {
+    const waiter = this.#waiters.shift();
+    if (waiter) this.#deliver(item, waiter);
+    else this.#items.push(item);
+    if (this.#waiters.length === 0 && !this.#closed) this.#worker.unref();
+  }
+
+  #deliver(item: Item, waiter: Waiter): void {
+    Atomics.add(this.#shared, CONSUMED, 1);
+    Atomics.notify(this.#shared, CONSUMED);
+    if ("error" in item) waiter.reject(item.error);
+    else waiter.resolve(splitBatch(item.batch));
+  }
+
+  next(): Promise<Uint8Array[] | null> {
+    return new Promise((resolve, reject) => {
+      const item = this.#items.shift();
+      if (item) return this.#deliver(item, { resolve, reject });
+      if (this.#closed) return resolve(null);
+      this.#waiters.push({ resolve, reject });
+      this.#worker.ref();
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#items.length = 0;
+    for (const w of this.#waiters.splice(0)) w.resolve(null);
+    if (this.#stopped) return;
+    Atomics.store(this.#shared, CLOSING, 1);
+    Atomics.notify(this.#shared, CONSUMED);
+    // A worker that has not started yet never will touch the fds.
+    if (Atomics.compareExchange(this.#shared, STATE, IDLE, STOPPED) === RUNNING) {
+      libc.write(this.#efd, ONE);
+      // The eventfd wakes its poll at once; waiting here (instead of for its "stopped" message,
+      // which the event loop may deliver many ms later) makes close() release everything now.
+      Atomics.wait(this.#shared, STATE, RUNNING, STOP_WAIT_MS);
+    }
+    if (Atomics.load(this.#shared, STATE) === STOPPED) this.#stop();
+    // Otherwise the worker is busy beyond STOP_WAIT_MS: its "stopped" message releases it, and
+    // the worker stays referenced until then so awaiting the release cannot end the process.
+    else this.#worker.ref();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.#done;
+    await this.#exited;
+  }
+}
