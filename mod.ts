@@ -21,6 +21,11 @@ setPlatform({ openNetnsFd, closeFd: (fd) => libc.close(fd) });
 
 export { IPRoute, type IPRouteOptions, type Filter } from "./src/api/iproute.ts";
 export { type Match, matches } from "./src/api/filter.ts";
+export { PollTimeoutError, type EnsureVerb, type PollOptions, type PollVerb } from "./src/api/ensure.ts";
+export { BR_STATE, BRIDGE_FLAGS, BRIDGE_VLAN_INFO, type BrportCommand, type FdbCommand, type VlandbCommand, type VlanFilterCommand } from "./src/api/bridge.ts";
+export type { RuleCommand } from "./src/api/rules.ts";
+export type { NeighCommand } from "./src/api/neighbours.ts";
+export { FIB_RULE, FR_ACT } from "./src/rtnl/rule.ts";
 export * from "./src/marshal/mod.ts";
 export { Connection, type ConnectionOptions, type ConnectionStats, type Request } from "./src/socket/connection.ts";
 export { rtnl } from "./src/rtnl/messages.ts";

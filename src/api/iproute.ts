@@ -11,6 +11,8 @@ import { Connection } from "../socket/connection.ts";
 import type { Transport } from "../socket/transport.ts";
 import { OpContext } from "./_context.ts";
 import * as addresses from "./addresses.ts";
+import * as bridge from "./bridge.ts";
+import * as ensureOps from "./ensure.ts";
 import * as links from "./links.ts";
 import * as neighbours from "./neighbours.ts";
 import * as nsid from "./nsid.ts";
@@ -263,17 +265,41 @@ export class IPRoute implements Disposable {
   }
 
   /**
-   * Rule operations. Supported: `dump` / `show`.
+   * Rule operations (pyroute2 `rule`): `add`, `del`, `dump` / `show` (filtered), `flush`.
+   * Keywords: `priority`, `table` (> 255 goes in FRA_TABLE), `action` (number, "prohibit",
+   * "FR_ACT_BLACKHOLE", "unreachable", "goto", "nop"), `src` / `dst` ("192.0.2.0/24" or with
+   * `src_len` / `dst_len`), `tos`, `fwmark`, `fwmask`, `iifname`, `oifname`, `goto`, `uid_range`
+   * ("1000-1234"), `ip_proto` (number or "tcp"), `sport_range` / `dport_range` ("80-120"),
+   * `flags` (["invert"]), `family` (default: from the addresses, else AF_INET), any FRA_*
+   * attribute. `add` defaults to action FR_ACT_TO_TBL and the main table, as `ip rule add` does.
    *
-   * Equivalent to: `ip rule show`
+   * Equivalent to: `ip rule add priority 100 from 192.0.2.0/24 table 100`
    *
    * @example
    * ```ts
-   * const r = await ipr.rule("dump", { table: 100 });
+   * await ipr.rule("add", { priority: 100, src: "192.0.2.0/24", table: 100 });
+   * await ipr.rule("add", { priority: 101, action: "prohibit", fwmark: 0x10, fwmask: 0xff });
+   * const [r] = await ipr.rule("dump", { priority: 100 });
+   * await ipr.rule("del", { priority: 100 });
    * ```
    */
   rule(command: rules.RuleCommand, spec: Filter = {}): Promise<NlMsg[]> {
     return rules.rule(this.#ctx, command, spec);
+  }
+
+  /**
+   * Delete every rule that matches the filter (pyroute2 `flush_rules`): all families unless
+   * `family` is given; predicates allowed. Returns the deleted rules.
+   *
+   * Equivalent to: `ip rule flush`
+   *
+   * @example
+   * ```ts
+   * await ipr.flushRules({ family: 2, priority: (p: number) => p > 5 && p < 32000 });
+   * ```
+   */
+  flushRules(filter: Filter = {}): Promise<NlMsg[]> {
+    return rules.flushRules(this.#ctx, filter);
   }
 
   /**
@@ -291,17 +317,155 @@ export class IPRoute implements Disposable {
   }
 
   /**
-   * Neighbour operations. Supported: `dump` / `show`, and `get` (`dst` + `ifindex`).
+   * Neighbour operations (pyroute2 `neigh`): `add`, `del`, `replace` / `set`, `change`,
+   * `append`, `get` (`dst` + `ifindex`), `dump` / `show` (filtered; `proxy: true` dumps the
+   * proxy table), `flush` (everything the filter matches, permanent entries included).
+   * Keywords: `dst`, `ifindex` (index or name), `lladdr`, `state` (number, "permanent",
+   * "reachable", "NUD_STALE", or a list; default permanent, as `ip neigh add`), `flags` (number or
+   * names: "proxy", "router"...), `proxy: true`, `router: true`, `family`, any NDA_* attribute.
    *
-   * Equivalent to: `ip neigh get 192.0.2.2 dev v0`
+   * Equivalent to: `ip neigh add 192.0.2.2 lladdr 00:11:22:33:44:55 dev v0`
    *
    * @example
    * ```ts
-   * const [n] = await ipr.neigh("get", { dst: "192.0.2.2", ifindex: 2 });
+   * await ipr.neigh("add", { dst: "192.0.2.2", lladdr: "00:11:22:33:44:55", ifindex: "v0" });
+   * await ipr.neigh("add", { dst: "192.0.2.9", ifindex: "v0", proxy: true });
+   * const [n] = await ipr.neigh("get", { dst: "192.0.2.2", ifindex: "v0" });
    * ```
    */
   neigh(command: neighbours.NeighCommand, spec: Filter = {}): Promise<NlMsg[]> {
     return neighbours.neigh(this.#ctx, command, spec);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // bridges
+
+  /**
+   * Bridge forwarding database (pyroute2 `fdb`): AF_BRIDGE neighbours on bridges, bridge ports
+   * and vxlan devices. Commands: `add`, `append`, `del`, `replace`, `change`, `dump` / `show`
+   * (filtered: `ifindex`, `lladdr`, `vlan`, `dst`, `master`...), `flush`. Keywords: `lladdr`,
+   * `ifindex` (index or name), `dst`, `vlan`, `port`, `vni`, `src_vni`, `master` (a bridge
+   * index or name for NDA_MASTER, or `true` for NTF_MASTER), `self: true`, `state` (default
+   * NUD_NOARP | NUD_PERMANENT) and `flags` (default NTF_SELF unless master), as `bridge fdb add`.
+   *
+   * Equivalent to: `bridge fdb add 00:11:22:33:44:55 dev vx0 dst 192.0.2.7 port 5678 vni 600`
+   *
+   * @example
+   * ```ts
+   * await ipr.fdb("add", { ifindex: "vx0", lladdr: "00:11:22:33:44:55", dst: "192.0.2.7", port: 5678, vni: 600 });
+   * const entries = await ipr.fdb("dump", { ifindex: "vx0", lladdr: "00:11:22:33:44:55" });
+   * ```
+   */
+  fdb(command: bridge.FdbCommand, spec: Filter = {}): Promise<NlMsg[]> {
+    return bridge.fdb(this.#ctx, command, spec);
+  }
+
+  /**
+   * Bridge port options (pyroute2 `brport`): `set` with `index` (index or name) and any
+   * IFLA_BRPORT_* key (`cost`, `priority`, `state`, `learning`, `unicast_flood`, `mcast_flood`,
+   * `bcast_flood`, `proxyarp`, `mode` (hairpin), `guard`, `isolated`...); `dump` / `show`
+   * (AF_BRIDGE link dump, filtered: `index`, `master`...; IFLA_PROTINFO holds the options).
+   *
+   * Equivalent to: `bridge link set dev v0 cost 200 flood off`
+   *
+   * @example
+   * ```ts
+   * await ipr.brport("set", { index: "v0", cost: 200, unicast_flood: 0, proxyarp: 1 });
+   * const [port] = await ipr.brport("dump", { index: "v0" });
+   * port.get(["protinfo", "cost"]); // 200
+   * ```
+   */
+  brport(command: bridge.BrportCommand, spec: Filter = {}): Promise<NlMsg[]> {
+    return bridge.brport(this.#ctx, command, spec);
+  }
+
+  /**
+   * VLAN filter entries of a bridge port or bridge (pyroute2 `vlan_filter`): `add` / `del` with
+   * `index` (index or name), `vlan_info` (`{ vid: 100 | "100-110", flags: ["pvid",
+   * "untagged"] }` or a list), `vlan_flags` (IFLA_BRIDGE_FLAGS: "master" / "self" or 1 / 2),
+   * `vlan_tunnel_info` (`{ vid, id }`).
+   *
+   * Equivalent to: `bridge vlan add dev v0 vid 100 pvid untagged`
+   *
+   * @example
+   * ```ts
+   * await ipr.vlanFilter("add", { index: "v0", vlan_info: { vid: 100, flags: ["pvid", "untagged"] } });
+   * await ipr.vlanFilter("del", { index: "v0", vlan_info: { vid: 100 } });
+   * ```
+   */
+  vlanFilter(command: bridge.VlanFilterCommand, spec: Filter = {}): Promise<NlMsg[]> {
+    return bridge.vlanFilter(this.#ctx, command, spec);
+  }
+
+  /**
+   * The bridge VLAN database (pyroute2 `vlandb`): `set` per-VLAN options of existing VLANs
+   * (`ifindex`, `vid` or "first-last", `state` 0..4 or "forwarding"..., `mcast_router`),
+   * `add` / `del` VLANs, `dump` / `show` (`ifindex`, `dump_flags`: 1 with stats, 2 global options).
+   *
+   * Equivalent to: `bridge vlan set dev v0 vid 101 state learning`
+   *
+   * @example
+   * ```ts
+   * await ipr.vlandb("set", { ifindex: "v0", vid: 101, state: "learning" });
+   * const globals = await ipr.vlandb("dump", { dump_flags: 2 });
+   * ```
+   */
+  vlandb(command: bridge.VlandbCommand, spec: Filter = {}): Promise<NlMsg[]> {
+    return bridge.vlandb(this.#ctx, command, spec);
+  }
+
+  /**
+   * Bridges and ports with their VLANs in IFLA_AF_SPEC (pyroute2 `get_vlans`), optionally
+   * filtered (`ifname`, `index` as index or name, predicates).
+   *
+   * Equivalent to: `bridge vlan show`
+   *
+   * @example
+   * ```ts
+   * const [br] = await ipr.getVlans({ ifname: "br0" });
+   * br.get(["af_spec", "bridge_vlan_info"]); // { flags: 6, vid: 1 }
+   * ```
+   */
+  getVlans(filter: Filter = {}): Promise<NlMsg[]> {
+    return bridge.getVlans(this.#ctx, filter);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // ensure, poll
+
+  /**
+   * Make an object present, or absent with `present: false` (pyroute2 `ensure`), for `link`,
+   * `addr`, `route`, `rule`, `neigh`: an object with the same identity (link: ifname; addr:
+   * index + address/prefixlen; route: table + dst (+ priority); rule: selectors and action;
+   * neigh: ifindex + dst) is left unchanged, a missing one is added with the spec. Resolves with
+   * the object as dumped afterwards (`[]` when absent).
+   *
+   * Equivalent to: `ip link show dev br0 || ip link add br0 type bridge`
+   *
+   * @example
+   * ```ts
+   * const [br] = await ipr.ensure("link", { ifname: "br0", kind: "bridge", state: "up" });
+   * await ipr.ensure("addr", { index: br.get("index"), address: "192.0.2.1/24" });
+   * await ipr.ensure("link", { ifname: "old0", present: false });
+   * ```
+   */
+  ensure(verb: ensureOps.EnsureVerb, spec: Filter, options: ensureOps.PollOptions = {}): Promise<NlMsg[]> {
+    return ensureOps.ensure(this.#ctx, verb, spec, options);
+  }
+
+  /**
+   * Dump `verb` with `filter` until something matches (pyroute2 `poll`); rejects with
+   * `PollTimeoutError` after `timeoutMs` (default 10,000), dumping every `intervalMs` (200).
+   *
+   * Equivalent to: `until ip link show dev br0 up; do sleep 0.2; done`
+   *
+   * @example
+   * ```ts
+   * const [br] = await ipr.poll("link", { ifname: "br0", state: "up" }, { timeoutMs: 2000 });
+   * ```
+   */
+  poll(verb: ensureOps.PollVerb, filter: Filter, options: ensureOps.PollOptions = {}): Promise<NlMsg[]> {
+    return ensureOps.poll(this.#ctx, verb, filter, options);
   }
 
   // ------------------------------------------------------------------------------------------

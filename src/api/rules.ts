@@ -240,9 +240,11 @@ export async function rule(ctx: OpContext, command: RuleCommand, spec: Readonly<
  */
 export async function flushRules(ctx: OpContext, filter: Readonly<Record<string, unknown>>): Promise<NlMsg[]> {
   const found = await rule(ctx, "dump", filter);
-  for (const m of found) {
-    // the dumped header and attributes identify exactly this rule
-    await ctx.conn.request({ schema: fibmsg, init: { type: RTM.RTM_DELRULE, fields: m.fields, attrs: m } });
-  }
+  for (const m of found) await deleteRule(ctx, m);
   return found;
+}
+
+/** Delete one dumped rule: its header and attributes as the kernel reported them identify it. */
+export async function deleteRule(ctx: OpContext, m: NlMsg): Promise<void> {
+  await ctx.conn.request({ schema: fibmsg, init: { type: RTM.RTM_DELRULE, fields: m.fields, attrs: m } });
 }
