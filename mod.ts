@@ -20,6 +20,7 @@ setTransportFactory(openRouteTransport);
 setPlatform({ openNetnsFd, closeFd: (fd) => libc.close(fd) });
 
 export { IPRoute, type IPRouteOptions, type Filter } from "./src/api/iproute.ts";
+export { LINK_KINDS, type LinkCommand } from "./src/api/links.ts";
 export { type Match, matches } from "./src/api/filter.ts";
 export { PollTimeoutError, type EnsureVerb, type PollOptions, type PollVerb } from "./src/api/ensure.ts";
 export { BR_STATE, BRIDGE_FLAGS, BRIDGE_VLAN_INFO, type BrportCommand, type FdbCommand, type VlandbCommand, type VlanFilterCommand } from "./src/api/bridge.ts";
