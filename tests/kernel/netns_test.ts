@@ -149,6 +149,29 @@ test("IPRoute({ netns }) by name, path and fd dumps that namespace only; our nam
   assert.equal(processNetns(), beforeProcess);
 });
 
+test("veth ends moved by namespace name (net_ns_fd) appear in ip -n NAME -json link; peers created straight into a namespace", kernelTest, async () => {
+  await withNetns(async (a) => {
+    await withNetns(async (b) => {
+      using ipr = new IPRoute({ netns: a });
+      await ipr.link("add", { ifname: "nlt0", kind: "veth", peer: "nlt1" });
+      const [peer] = await ipr.linkLookup({ ifname: "nlt1" });
+      await ipr.link("set", { index: peer, net_ns_fd: b });
+      const inB = ipJson<{ ifname: string; link_netnsid?: number }[]>(b, "link", "show");
+      assert.ok(inB.some((l) => l.ifname === "nlt1"), `nlt1 in ${b}: ${JSON.stringify(inB.map((l) => l.ifname))}`);
+      assert.deepEqual(await ipr.linkLookup({ ifname: "nlt1" }), []);
+      // the peer given as { ifname, net_ns_fd: name }: born in b, never seen in a
+      await ipr.link("add", { ifname: "nlt2", kind: "veth", peer: { ifname: "nlt3", net_ns_fd: b } });
+      assert.ok(ipJson<{ ifname: string }[]>(b, "link", "show").some((l) => l.ifname === "nlt3"));
+      assert.deepEqual(await ipr.linkLookup({ ifname: "nlt3" }), []);
+      // a's side refers to b by the nsid a has for it (conformance 5)
+      const [nlt2] = await ipr.link("get", { ifname: "nlt2" });
+      const { nsid } = await ipr.getNetnsid({ fd: b });
+      assert.ok(nsid >= 0);
+      assert.equal(nlt2.get("link_netnsid"), nsid);
+    });
+  });
+});
+
 test("pushns/popns and setns switch the thread and back", kernelTest, async () => {
   const before = ownNetns();
   await withNetns(async (ns) => {
