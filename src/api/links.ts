@@ -44,11 +44,15 @@ const VALUE_NAMES: Readonly<Record<string, Readonly<Record<string, number>>>> = 
 type Pairs = [string, unknown][];
 
 /** The ifinfomsg header and attributes of one request, before it is encoded. */
-interface LinkRequest {
+export interface LinkRequest {
+  /** RTM_NEWLINK, RTM_DELLINK, RTM_NEWLINKPROP or RTM_DELLINKPROP. */
   type: number;
+  /** NLM_F_* flags besides REQUEST and ACK (CREATE | EXCL for add). */
   flags: number;
+  /** ifinfomsg fields (index, flags, change, family). */
   fields: Record<string, unknown>;
-  attrs: Pairs;
+  /** IFLA_* attributes in the order `ip` sends them. */
+  attrs: [string, unknown][];
 }
 
 /** Turns values that need I/O (names → ifindex, namespace names → fd) into numbers. */
