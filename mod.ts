@@ -26,6 +26,10 @@ export { PollTimeoutError, type EnsureVerb, type PollOptions, type PollVerb } fr
 export { BR_STATE, BRIDGE_FLAGS, BRIDGE_VLAN_INFO, type BrportCommand, type FdbCommand, type VlandbCommand, type VlanFilterCommand } from "./src/api/bridge.ts";
 export type { RuleCommand } from "./src/api/rules.ts";
 export type { NeighCommand } from "./src/api/neighbours.ts";
+export type { AddrCommand } from "./src/api/addresses.ts";
+export { ROUTE_DUMP_MAGIC, type RouteCommand, type RouteDumpsOptions } from "./src/api/routes.ts";
+export { IFA_F } from "./src/rtnl/addr.ts";
+export { ICMPV6_ROUTER_PREF, RTM_F, RTNH_F } from "./src/rtnl/route.ts";
 export { FIB_RULE, FR_ACT } from "./src/rtnl/rule.ts";
 export * from "./src/marshal/mod.ts";
 export { Connection, type ConnectionOptions, type ConnectionStats, type Request } from "./src/socket/connection.ts";

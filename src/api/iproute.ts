@@ -186,17 +186,42 @@ export class IPRoute implements Disposable {
   }
 
   /**
-   * Address operations. Supported: `dump` / `show` with a filter.
+   * Address operations: `add`, `del`, `replace`, `dump` / `show`. Keys: `index` (or `ifname`;
+   * names are resolved), `address` ("192.0.2.1/24", or with `prefixlen` / `mask`; without a
+   * length the host length, as `ip`), `local` (defaults to `address`), `broadcast` (`true`:
+   * computed, or an address), `label`, `scope` (name or number), `flags` (`["nodad",
+   * "noprefixroute"]` or a number), `preferred` / `valid` lifetimes in seconds (also
+   * `preferred_lft` / `valid_lft`, `"forever"`), `metric`, or any IFA_* attribute.
+   * `add` fails with EEXIST when present; `replace` adds or updates.
    *
-   * Equivalent to: `ip addr show dev v0`
+   * Equivalent to: `ip addr add 192.0.2.1/24 dev v0 broadcast +`
    *
    * @example
    * ```ts
+   * await ipr.addr("add", { index: "v0", address: "192.0.2.1/24", broadcast: true });
+   * await ipr.addr("add", { index: 2, address: "2001:db8::1", prefixlen: 64, flags: ["nodad"], preferred: 300, valid: 600 });
    * const addrs = await ipr.addr("dump", { index: 2, family: 2 });
+   * await ipr.addr("del", { index: 2, address: "192.0.2.1/24" });
    * ```
    */
   addr(command: addresses.AddrCommand, spec: Filter = {}): Promise<NlMsg[]> {
     return addresses.addr(this.#ctx, command, spec);
+  }
+
+  /**
+   * Delete every address that matches the filter (pyroute2 `flush_addr`; same filter as
+   * `getAddr`); returns the addresses deleted.
+   *
+   * Equivalent to: `ip addr flush dev v0`
+   *
+   * @example
+   * ```ts
+   * await ipr.flushAddr({ index: 2 });
+   * await ipr.flushAddr({ label: "v0:1" });
+   * ```
+   */
+  flushAddr(filter: Filter = {}): Promise<NlMsg[]> {
+    return addresses.flushAddr(this.#ctx, filter);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -233,18 +258,99 @@ export class IPRoute implements Disposable {
   }
 
   /**
-   * Route operations. Supported: `get` (the kernel's lookup for `dst`), `dump` / `show`.
+   * Route operations: `add` (NLM_F_CREATE|EXCL), `replace` (CREATE|REPLACE), `change`
+   * (REPLACE: the route must exist), `append` (CREATE|APPEND), `del`, `get` (the kernel's
+   * lookup for `dst`), `dump` / `show` (filtered). Keys: `dst` ("198.51.100.0/24",
+   * "198.51.100.0/255.255.255.0", "default", IPv6), `gateway`, `oif` / `iif` (index or name),
+   * `table` (name or number, > 255 too), `priority` (or `metric`), `proto`, `scope`, `type`
+   * (names or numbers), `prefsrc`, `src` (source prefix), `pref`, `flags` (`["onlink"]`),
+   * `metrics` (`{ mtu, advmss, hoplimit... }`), `multipath` (`[{ gateway, oif, weight | hops,
+   * attrs }]`), `nh` (a nexthop object id), or any RTA_* attribute. Defaults as `ip route`:
+   * table main, proto boot, type unicast, scope link for a route with neither gateway nor
+   * next hops, else universe.
    *
-   * Equivalent to: `ip route get 192.0.2.1`
+   * Equivalent to: `ip route add 198.51.100.0/24 via 192.0.2.2 dev v0`
    *
    * @example
    * ```ts
-   * const [r] = await ipr.route("get", { dst: "192.0.2.1" });
-   * r.get("oif");
+   * await ipr.route("add", { dst: "198.51.100.0/24", gateway: "192.0.2.2", oif: "v0" });
+   * await ipr.route("replace", { dst: "198.51.100.0/24", multipath: [{ gateway: "192.0.2.2" }, { gateway: "192.0.2.3", weight: 2 }] });
+   * await ipr.route("add", { dst: "203.0.113.0/24", type: "blackhole", table: 1000 });
+   * const [r] = await ipr.route("get", { dst: "198.51.100.7" });
+   * await ipr.route("del", { dst: "198.51.100.0/24" });
    * ```
    */
   route(command: routes.RouteCommand, spec: Filter = {}): Promise<NlMsg[]> {
     return routes.route(this.#ctx, command, spec);
+  }
+
+  /**
+   * A batch of change requests sent pipelined, many per datagram (pyroute2's IPBatch): queue
+   * requests with its verbs (`route`, `addr`, `link`, `neigh`, `rule`: same arguments as here),
+   * then `commit()` sends them and returns one result per request, in order, each
+   * `{ ok: true, msgs }` or `{ ok: false, error }` (a NetlinkError). One refused request does not
+   * stop the others.
+   *
+   * Equivalent to: `ip -batch FILE` (each line acknowledged, errors reported per line, with `-force`)
+   *
+   * @example
+   * ```ts
+   * const b = ipr.batch();
+   * for (let i = 0; i < 256; i++) b.route("add", { dst: `198.51.100.${i}/32`, gateway: "192.0.2.1" });
+   * const results = await b.commit();
+   * const failed = results.filter((r) => !r.ok).length;
+   * ```
+   */
+  batch(): IPBatch {
+    return new IPBatch(this.#ctx);
+  }
+
+  /**
+   * Delete every route that matches the filter (pyroute2 `flush_routes`; same filter as
+   * `getRoutes`, so no filter means every route of every table); returns the routes deleted.
+   *
+   * Equivalent to: `ip route flush table 10101`
+   *
+   * @example
+   * ```ts
+   * await ipr.flushRoutes({ table: 10101, family: 2 });
+   * await ipr.flushRoutes({ oif: "v0", proto: "static" });
+   * ```
+   */
+  flushRoutes(filter: Filter = {}): Promise<NlMsg[]> {
+    return routes.flushRoutes(this.#ctx, filter);
+  }
+
+  /**
+   * The routes matching the filter as bytes in `ip route save`'s format (`fmt: "iproute2"`,
+   * the default, with its magic 0x45311224) or as bare messages (`fmt: "raw"`). Without a
+   * `table`, the main table only, as `ip route save`; `table: "all"` saves every table.
+   *
+   * Equivalent to: `ip route save table main > routes.bin`
+   *
+   * @example
+   * ```ts
+   * const saved = await ipr.routeDumps({ family: 2 });
+   * ```
+   */
+  routeDumps(filter: Filter = {}, options: routes.RouteDumpsOptions = {}): Promise<Uint8Array> {
+    return routes.routeDumps(this.#ctx, filter, options);
+  }
+
+  /**
+   * Add the routes saved by `routeDumps` or `ip route save` (with or without the magic
+   * number), as `ip route restore`: routes that exist already are skipped. Returns the routes
+   * added.
+   *
+   * Equivalent to: `ip route restore < routes.bin`
+   *
+   * @example
+   * ```ts
+   * await ipr.routeLoads(saved);
+   * ```
+   */
+  routeLoads(data: Uint8Array): Promise<NlMsg[]> {
+    return routes.routeLoads(this.#ctx, data);
   }
 
   // ------------------------------------------------------------------------------------------

@@ -50,5 +50,29 @@ export const addrAttrs = attrs("IFA", {
  */
 export const ifaddrmsg = { name: "ifaddrmsg", fields: ifaddrmsgFields, attrs: addrAttrs, widened: ["flags"] } satisfies MessageSchema;
 
+/**
+ * Address flags (linux/if_addr.h, IFA_F_*): the low 8 bits travel in ifa_flags, all 32 in
+ * IFA_FLAGS.
+ *
+ * @example
+ * ```ts
+ * IFA_F.IFA_F_NODAD | IFA_F.IFA_F_NOPREFIXROUTE; // 0x202
+ * ```
+ */
+export const IFA_F = {
+  IFA_F_SECONDARY: 0x01,
+  IFA_F_NODAD: 0x02,
+  IFA_F_OPTIMISTIC: 0x04,
+  IFA_F_DADFAILED: 0x08,
+  IFA_F_HOMEADDRESS: 0x10,
+  IFA_F_DEPRECATED: 0x20,
+  IFA_F_TENTATIVE: 0x40,
+  IFA_F_PERMANENT: 0x80,
+  IFA_F_MANAGETEMPADDR: 0x100,
+  IFA_F_NOPREFIXROUTE: 0x200,
+  IFA_F_MCAUTOJOIN: 0x400,
+  IFA_F_STABLE_PRIVACY: 0x800,
+} as const;
+
 /** Every attribute table declared in this file. */
 export const addrTables: readonly AttrTable[] = [addrAttrs];

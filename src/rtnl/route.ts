@@ -370,6 +370,60 @@ export const routeAttrs = attrs("RTA", {
  */
 export const rtmsg = { name: "rtmsg", fields: rtmsgFields, attrs: routeAttrs, widened: ["table"] } satisfies MessageSchema;
 
+/**
+ * Next-hop flags (linux/rtnetlink.h, RTNH_F_*): rtm_flags of a route and rtnh_flags of each
+ * RTA_MULTIPATH entry.
+ *
+ * @example
+ * ```ts
+ * RTNH_F.RTNH_F_ONLINK; // 4
+ * ```
+ */
+export const RTNH_F = {
+  RTNH_F_DEAD: 1,
+  RTNH_F_PERVASIVE: 2,
+  RTNH_F_ONLINK: 4,
+  RTNH_F_OFFLOAD: 8,
+  RTNH_F_LINKDOWN: 16,
+  RTNH_F_UNRESOLVED: 32,
+  RTNH_F_TRAP: 64,
+} as const;
+
+/**
+ * Route flags (linux/rtnetlink.h, RTM_F_*) in rtm_flags.
+ *
+ * @example
+ * ```ts
+ * RTM_F.RTM_F_CLONED; // 0x200
+ * ```
+ */
+export const RTM_F = {
+  RTM_F_NOTIFY: 0x100,
+  RTM_F_CLONED: 0x200,
+  RTM_F_EQUALIZE: 0x400,
+  RTM_F_PREFIX: 0x800,
+  RTM_F_LOOKUP_TABLE: 0x1000,
+  RTM_F_FIB_MATCH: 0x2000,
+  RTM_F_OFFLOAD: 0x4000,
+  RTM_F_TRAP: 0x8000,
+  RTM_F_OFFLOAD_FAILED: 0x20000000,
+} as const;
+
+/**
+ * RTA_PREF values (linux/icmpv6.h, ICMPV6_ROUTER_PREF_*): IPv6 router preference.
+ *
+ * @example
+ * ```ts
+ * ICMPV6_ROUTER_PREF.ICMPV6_ROUTER_PREF_HIGH; // 1
+ * ```
+ */
+export const ICMPV6_ROUTER_PREF = {
+  ICMPV6_ROUTER_PREF_LOW: 0x3,
+  ICMPV6_ROUTER_PREF_MEDIUM: 0x0,
+  ICMPV6_ROUTER_PREF_HIGH: 0x1,
+  ICMPV6_ROUTER_PREF_INVALID: 0x2,
+} as const;
+
 /** Every attribute table declared in this file (the RTA_ENCAP ones are only reachable here). */
 export const routeTables: readonly AttrTable[] = [
   routeAttrs,
