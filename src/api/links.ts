@@ -39,6 +39,9 @@ const VALUE_NAMES: Readonly<Record<string, Readonly<Record<string, number>>>> = 
   ipvlan_mode: { l2: 0, l3: 1, l3s: 2 },
   vlan_protocol: { "802.1q": 0x8100, "802.1Q": 0x8100, "802.1ad": 0x88a8 },
   bond_mode: { "balance-rr": 0, "active-backup": 1, "balance-xor": 2, broadcast: 3, "802.3ad": 4, "balance-tlb": 5, "balance-alb": 6 },
+  bond_xmit_hash_policy: { layer2: 0, "layer3+4": 1, "layer2+3": 2, "encap2+3": 3, "encap3+4": 4, "vlan+srcmac": 5 },
+  bond_ad_lacp_rate: { slow: 0, fast: 1 },
+  bond_ad_select: { stable: 0, bandwidth: 1, count: 2 },
 };
 
 type Pairs = [string, unknown][];
