@@ -12,12 +12,14 @@
 
 import { openRouteTransport } from "./ffi/default.ts";
 import { libc } from "./ffi/load.ts";
+import { openEventSocket } from "./ffi/poller.ts";
 import { openNetnsFd } from "./ffi/transport.ts";
 import { setPlatform } from "./src/api/_context.ts";
 import { setTransportFactory } from "./src/api/iproute.ts";
 
 setTransportFactory(openRouteTransport);
 setPlatform({ openNetnsFd, closeFd: (fd) => libc.close(fd) });
+setPlatform({ openEventSource: openEventSocket });
 
 export { IPRoute, type IPRouteOptions, type Filter } from "./src/api/iproute.ts";
 export { LINK_KINDS, type LinkCommand } from "./src/api/links.ts";
@@ -40,3 +42,5 @@ export { netns, NetNS, type NetNSOptions, type NetnsApi, type NetnsTarget, O_CRE
 export type { NetnsProcess, ProcessOutput, ProcessStatus, SpawnOptions, StdioMode } from "./ffi/spawn.ts";
 export type { GetNetnsidSpec, Netnsid, SetNetnsidSpec } from "./src/api/nsid.ts";
 export type { Transport } from "./src/socket/transport.ts";
+export { DEFAULT_EVENT_GROUPS, EVENT_GROUPS, EventStream, RESYNC_GROUPS, type EventGroup, type EventsOptions } from "./src/api/events.ts";
+export { openEventSocket, openFdReader, type FdReader, type FdReaderOptions } from "./ffi/poller.ts";

@@ -19,9 +19,11 @@
  */
 
 import { readdirSync } from "node:fs";
+import type { EventSource, EventSourceOptions } from "../src/api/_context.ts";
 import { SyscallError } from "../src/marshal/errors.ts";
 import { type RawBatch, Drainer, splitBatch } from "./_drain.ts";
 import { libc } from "./load.ts";
+import { FfiTransport, openNetnsFd } from "./transport.ts";
 import type { PollerInit, PollerMessage } from "./poller_worker.ts";
 
 const EFD_CLOEXEC = 0o2000000;
@@ -105,6 +107,66 @@ export function openFdReader(fd: number, options: FdReaderOptions = {}): FdReade
   }
   const bufferSize = checkPositive("bufferSize", options.bufferSize, DEFAULT_BUFFER_SIZE, 64 << 20);
   const maxBatch = checkPositive("maxBatch", options.maxBatch, DEFAULT_MAX_BATCH, 1 << 20);
+  return createReader(fd, bufferSize, maxBatch);
+}
+
+/**
+ * Open a NETLINK_ROUTE event socket (what `ipr.events()` reads; installed by mod.ts as
+ * `Platform.openEventSource`): joined to `groups`, inside `netns` when given, with a receive
+ * buffer of `rcvbuf` bytes (SO_RCVBUFFORCE, or SO_RCVBUF up to rmem_max without CAP_NET_ADMIN),
+ * read by an {@link FdReader}.
+ *
+ * @param options namespace, groups (RTNLGRP_* numbers), receive buffer
+ * @returns the source; `close()` closes the socket
+ * @example
+ * ```ts
+ * await using events = openEventSocket({ netns: "blue", groups: [1], rcvbuf: 8 << 20 });
+ * const datagrams = await events.next();
+ * ```
+ */
+export function openEventSocket(options: EventSourceOptions): EventSource {
+  const { netns } = options;
+  const nsfd = typeof netns === "string" ? openNetnsFd(netns) : netns;
+  let transport: FfiTransport;
+  try {
+    transport = FfiTransport.open({ netnsFd: nsfd, rcvbuf: options.rcvbuf, extAck: false, capAck: false });
+  } finally {
+    if (typeof netns === "string") libc.close(nsfd!);
+  }
+  let reader: PollingReader;
+  try {
+    for (const g of options.groups) transport.addMembership(g);
+    reader = createReader(transport.fd, DEFAULT_BUFFER_SIZE, DEFAULT_MAX_BATCH);
+  } catch (e) {
+    transport.close();
+    throw e;
+  }
+  const closeSocket = () => {
+    // The fd number must not be reused while the reader could still read it.
+    if (!reader.touchesFd) transport.close();
+    else void reader[Symbol.asyncDispose]().then(() => transport.close());
+  };
+  return {
+    next: () => reader.next(),
+    close() {
+      reader.close();
+      closeSocket();
+    },
+    async [Symbol.asyncDispose]() {
+      reader.close();
+      closeSocket();
+      await reader[Symbol.asyncDispose]();
+      transport.close();
+    },
+  };
+}
+
+/** An {@link FdReader} that says whether it may still read its fd (false once fully stopped). */
+interface PollingReader extends FdReader {
+  readonly touchesFd: boolean;
+}
+
+function createReader(fd: number, bufferSize: number, maxBatch: number): PollingReader {
   if (pollNonblocking) return new DenoFdReader(fd, bufferSize, maxBatch, pollNonblocking);
   return new WorkerFdReader(fd, bufferSize, maxBatch);
 }
@@ -126,7 +188,7 @@ class Queue {
   }
 }
 
-class DenoFdReader implements FdReader {
+class DenoFdReader implements PollingReader {
   readonly #efd: number;
   readonly #drainer: Drainer;
   readonly #poll: PollNonblocking;
@@ -187,6 +249,10 @@ class DenoFdReader implements FdReader {
     }
   }
 
+  get touchesFd(): boolean {
+    return !this.#closed;
+  }
+
   #release(): void {
     if (this.#released) return;
     this.#released = true;
@@ -243,7 +309,7 @@ interface Waiter {
 
 type Item = { batch: RawBatch } | { error: Error };
 
-class WorkerFdReader implements FdReader {
+class WorkerFdReader implements PollingReader {
   readonly #efd: number;
   readonly #worker: BunWorker;
   readonly #shared = new Int32Array(new SharedArrayBuffer(16));
@@ -273,6 +339,10 @@ class WorkerFdReader implements FdReader {
     };
     const init: PollerInit = { fd, efd: this.#efd, bufferSize, maxBatch, window: WORKER_WINDOW, shared: this.#shared.buffer as SharedArrayBuffer };
     this.#worker.postMessage(init);
+  }
+
+  get touchesFd(): boolean {
+    return !this.#stopped && Atomics.load(this.#shared, STATE) === RUNNING;
   }
 
   #onMessage(m: PollerMessage): void {

@@ -26,6 +26,34 @@ export interface Platform {
    * namespace `netns` (name, path or fd) when given.
    */
   tuntap?(command: "add" | "del", spec: Readonly<Record<string, unknown>>, netns: string | number | undefined): void;
+  /**
+   * Open a NETLINK_ROUTE socket subscribed to multicast `groups` (RTNLGRP_* numbers) inside
+   * `netns` (name, path or fd; the caller's namespace when undefined), with a receive buffer of
+   * `rcvbuf` bytes, read without blocking the event loop (see `events.ts`).
+   */
+  openEventSource?(options: EventSourceOptions): EventSource;
+}
+
+/** What `Platform.openEventSource` is asked for. */
+export interface EventSourceOptions {
+  /** Network namespace: a name (/run/netns/NAME), a path, or an fd; undefined for the caller's. */
+  readonly netns: string | number | undefined;
+  /** Multicast groups to join, as RTNLGRP_* numbers. */
+  readonly groups: readonly number[];
+  /** Receive buffer in bytes (SO_RCVBUFFORCE, falling back to SO_RCVBUF). */
+  readonly rcvbuf: number;
+}
+
+/** A subscribed event socket: batches of datagrams, as they arrive. */
+export interface EventSource extends AsyncDisposable {
+  /**
+   * The next batch of datagrams (at least one), or null once closed. Rejects with
+   * `SyscallError` code "ENOBUFS" when the kernel dropped events (receive buffer overflow);
+   * the source stays usable.
+   */
+  next(): Promise<Uint8Array[] | null>;
+  /** Stop reading and close the socket now; a pending `next()` resolves null. Idempotent. */
+  close(): void;
 }
 
 const installed: Platform = {};

@@ -13,6 +13,7 @@ import { OpContext } from "./_context.ts";
 import * as addresses from "./addresses.ts";
 import * as bridge from "./bridge.ts";
 import * as ensureOps from "./ensure.ts";
+import * as events from "./events.ts";
 import * as links from "./links.ts";
 import * as neighbours from "./neighbours.ts";
 import * as nsid from "./nsid.ts";
@@ -58,6 +59,7 @@ export type Filter = Readonly<Record<string, unknown>>;
 export class IPRoute implements Disposable {
   readonly #conn: Connection;
   readonly #ctx: OpContext;
+  #bound: events.EventStream | null = null;
 
   /**
    * Open a socket (in `options.netns` when given).
@@ -82,8 +84,10 @@ export class IPRoute implements Disposable {
     return this.#conn;
   }
 
-  /** Close the socket. Idempotent. */
+  /** Close the socket, and every event stream opened with `events()` or `bind()`. Idempotent. */
   close(): void {
+    events.closeEvents(this.#ctx);
+    this.#bound = null;
     this.#conn.close();
   }
 
@@ -622,5 +626,72 @@ export class IPRoute implements Disposable {
     const parts = [await this.getLinks(), await this.getAddr(), await this.getNeighbours(), await this.getRoutes(), await this.getRules()];
     return parts.flat();
   }
-}
 
+  // ------------------------------------------------------------------------------------------
+  // events
+
+  /**
+   * Kernel notifications as an async iterator of decoded messages, on a socket of its own (in
+   * this IPRoute's namespace; requests keep working meanwhile). `groups` are short names
+   * (`"link"`, `"ipv4_ifaddr"`, `"ipv6_route"`, `"neigh"`, `"ipv4_rule"`, `"nsid"`, `"tc"`,
+   * `"nexthop"`...), kernel names (`"RTNLGRP_LINK"`) or numbers; default pyroute2's set (link,
+   * neigh, tc, ipv4/ipv6 ifaddr, route and rule, mpls_route). `break`, `return()` or an aborted
+   * `signal` end the loop and close the socket. If the kernel drops events (ENOBUFS) the stream
+   * yields a message with `event === "OVERFLOW"`, then a fresh dump of the subscribed object
+   * types (`onOverflow: "resync"`, the default), or raises NetlinkError ENOBUFS
+   * (`onOverflow: "throw"`).
+   *
+   * Equivalent to: `ip monitor link address route`
+   *
+   * @example
+   * ```ts
+   * const ac = new AbortController();
+   * for await (const msg of ipr.events({ groups: ["link", "ipv4_ifaddr"], signal: ac.signal })) {
+   *   if (msg.event === "OVERFLOW") state.clear(); // a dump of the current state follows
+   *   else console.log(msg.event, msg.get("ifname") ?? msg.get("address"));
+   * }
+   * ```
+   */
+  events(options: events.EventsOptions = {}): events.EventStream {
+    return events.openEvents(this.#ctx, options);
+  }
+
+  /**
+   * Subscribe to multicast groups for {@link get} (pyroute2 `bind`): an RTMGRP_* bitmask
+   * (`RTMGRP_LINK | RTMGRP_IPV4_ROUTE` = 0x41) or group names / numbers as for `events()`;
+   * default pyroute2's set. Events arrive on a socket of their own; binding again replaces the
+   * subscription.
+   *
+   * Equivalent to: `ip monitor`
+   *
+   * @example
+   * ```ts
+   * ipr.bind(["link", "ipv4_route"]);
+   * for (const msg of await ipr.get()) console.log(msg.event);
+   * ```
+   */
+  bind(groups?: number | events.EventGroup | readonly events.EventGroup[], options: Omit<events.EventsOptions, "groups"> = {}): void {
+    const list = groups === undefined ? events.DEFAULT_EVENT_GROUPS : events.bindGroups(groups);
+    const stream = events.openEvents(this.#ctx, { ...options, groups: list });
+    this.#bound?.close();
+    this.#bound = stream;
+  }
+
+  /**
+   * The next batch of events since `bind()` (pyroute2 `get`): every message that has arrived,
+   * at least one (waits for it). An overflow shows as an OVERFLOW message followed by a dump,
+   * as in `events()`. Resolves `[]` once the subscription was closed.
+   *
+   * Equivalent to: `ip monitor`
+   *
+   * @example
+   * ```ts
+   * ipr.bind();
+   * const msgs = await ipr.get();
+   * ```
+   */
+  async get(): Promise<NlMsg[]> {
+    if (!this.#bound) throw new Error("get(): call bind() first to subscribe to events");
+    return (await this.#bound.nextBatch()) ?? [];
+  }
+}
