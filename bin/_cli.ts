@@ -5,6 +5,7 @@
  * @module
  */
 
+import { readdirSync } from "node:fs";
 import { IPRoute, NetlinkError, type NlMsg, SyscallError } from "../mod.ts";
 import {
   addrObject,
@@ -58,7 +59,7 @@ where  OBJECT := { link | address | route | rule | neigh | monitor }
        OPTIONS := { -j[son] | -p[retty] | -d[etails] | -4 | -6 | -n[etns] NAME | -V[ersion] }
 
   nlroute link show [dev NAME]
-  nlroute link add [name] NAME [mtu N] [address LLADDR] [txqueuelen N] type veth peer [name] PEER
+  nlroute link add [name] NAME [mtu N] [address LLADDR] [txqueuelen N] type veth peer [name] PEER [netns NS]
   nlroute link add NAME type bridge [stp_state N] [forward_delay N] [vlan_filtering N] ...
   nlroute link add NAME type vxlan id VNI [remote|group ADDR] [local ADDR] [dev NAME] [dstport PORT] [ttl N]
   nlroute link set [dev] NAME { up | down | mtu N | master BRIDGE | nomaster | netns NS | name NEW | address LLADDR | txqueuelen N } ...
@@ -286,8 +287,36 @@ async function linkShow(ipr: IPRoute, args: string[], opts: Options, io: CliIO):
     if (m === undefined) throw new NoDevice(`Device "${master}" does not exist.`);
     links = links.filter((l) => l.get("master") === m);
   }
-  emit(links.map((l) => linkObject(l, names, { details: opts.details })), linkText, opts, io);
+  const objects = links.map((l) => linkObject(l, names, { details: opts.details }));
+  const netnsNames = opts.json ? undefined : await peerNetnsNames(ipr, objects);
+  emit(objects, (o) => linkText(o, netnsNames), opts, io);
   return 0;
+}
+
+/**
+ * Names of the namespaces that links' peers live in, by nsid: ip's text output says
+ * `link-netns blue` rather than `link-netnsid 0`. Looked up (one RTM_GETNSID per name in
+ * /run/netns) only when some link has a peer elsewhere.
+ */
+async function peerNetnsNames(ipr: IPRoute, links: readonly IpObject[]): Promise<Map<number, string> | undefined> {
+  const wanted = new Set(links.map((o) => o.link_netnsid).filter((id) => typeof id === "number"));
+  if (!wanted.size) return undefined;
+  const map = new Map<number, string>();
+  let entries: string[];
+  try {
+    entries = readdirSync("/run/netns");
+  } catch {
+    return map;
+  }
+  for (const name of entries) {
+    try {
+      const { nsid } = await ipr.getNetnsid({ fd: name });
+      if (wanted.has(nsid)) map.set(nsid, name);
+    } catch {
+      // a stale or foreign entry in /run/netns: ip skips those as well
+    }
+  }
+  return map;
 }
 
 const LINK_COMMON: Record<string, (v: string) => [string, unknown]> = {
@@ -330,7 +359,11 @@ async function linkAdd(ipr: IPRoute, args: string[]): Promise<number> {
     if (args.length) {
       if (args.shift() !== "peer") throw new UsageError(`veth: expected "peer [name] NAME"`);
       if (args[0] === "name") args.shift();
-      spec.peer = next(args, "peer name");
+      const peer = next(args, "peer name");
+      if (args[0] === "netns") {
+        args.shift();
+        spec.peer = { ifname: peer, net_ns_fd: next(args, "netns") };
+      } else spec.peer = peer;
     }
   } else if (kind === "bridge") {
     while (args.length) {
@@ -465,7 +498,8 @@ async function addrShow(ipr: IPRoute, args: string[], opts: Options, io: CliIO):
     byIndex.get(i)!.push(addrObject(a));
   }
   const objects = shown.map((l) => ({ ...linkObject(l, names, { details: opts.details, linkmode: false }), addr_info: byIndex.get(l.get("index") as number) ?? [] }));
-  emit(objects, (o) => [linkText(o), ...(o.addr_info as IpObject[]).map(addrText)].join("\n"), opts, io);
+  const netnsNames = opts.json ? undefined : await peerNetnsNames(ipr, objects);
+  emit(objects, (o) => [linkText(o, netnsNames), ...(o.addr_info as IpObject[]).map(addrText)].join("\n"), opts, io);
   return 0;
 }
 

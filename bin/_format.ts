@@ -265,13 +265,19 @@ export function linkHeadText(o: IpObject): string {
   return s;
 }
 
-/** A link as `ip link show` prints it: the first line, `link/<type>`, details, altnames. */
-export function linkText(o: IpObject): string {
+/**
+ * A link as `ip link show` prints it: the first line, `link/<type>`, details, altnames.
+ * `netnsNames` names the peer namespaces by nsid (`link-netns blue`), as ip does from /run/netns.
+ */
+export function linkText(o: IpObject, netnsNames?: ReadonlyMap<number, string>): string {
   let s = linkHeadText(o) + `\n    link/${o.link_type}`;
   if (o.address !== undefined) s += ` ${o.address}`;
   if (o.broadcast !== undefined) s += ` ${(o.flags as string[]).includes("POINTOPOINT") ? "peer" : "brd"} ${o.broadcast}`;
   if (o.permaddr !== undefined) s += ` permaddr ${o.permaddr}`;
-  if (o.link_netnsid !== undefined) s += ` link-netnsid ${o.link_netnsid}`;
+  if (o.link_netnsid !== undefined) {
+    const name = netnsNames?.get(o.link_netnsid as number);
+    s += name !== undefined ? ` link-netns ${name}` : ` link-netnsid ${o.link_netnsid}`;
+  }
   if (o.promiscuity !== undefined) {
     s += ` promiscuity ${o.promiscuity}`;
     if (o.allmulti !== undefined) s += ` allmulti ${o.allmulti}`;
