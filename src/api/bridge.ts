@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type NlMsg, show } from "../marshal/mod.ts";
+import { NLA_F_NESTED, type NlMsg, prepareAttrs, show, writeAttrs } from "../marshal/mod.ts";
 import { brvlanDumpMsg, brvlanmsg } from "../rtnl/bridge_vlan.ts";
 import { AF, RTM } from "../rtnl/constants.ts";
 import { bridgeSlaveData } from "../rtnl/link_kinds/bridge_slave.ts";
@@ -15,6 +15,8 @@ import { IndexResolver, type OpContext } from "./_context.ts";
 import { mergeMatch, unknownKey } from "./_spec.ts";
 import type { Match } from "./filter.ts";
 import { type NeighCommand, namedBits, neigh } from "./neighbours.ts";
+
+const IFLA_PROTINFO = ifinfomsg.attrs.row("protinfo")!.type;
 
 /** RTEXT_FILTER_BRVLAN (linux/rtnetlink.h): ask for each port's VLANs in IFLA_AF_SPEC. */
 const RTEXT_FILTER_BRVLAN = 1 << 1;
@@ -98,9 +100,9 @@ function checkCommand<T extends string>(verb: string, command: unknown, known: r
 export type FdbCommand = Exclude<NeighCommand, "get">;
 
 /** `fdb(command, spec)`: AF_BRIDGE neighbours with `bridge fdb`'s defaults. */
-export function fdb(ctx: OpContext, command: FdbCommand, spec: Readonly<Record<string, unknown>>): Promise<NlMsg[]> {
+export async function fdb(ctx: OpContext, command: FdbCommand, spec: Readonly<Record<string, unknown>>): Promise<NlMsg[]> {
   checkCommand("fdb", command, ["add", "append", "del", "delete", "replace", "set", "change", "dump", "show", "flush"]);
-  return neigh(ctx, command, spec, true);
+  return await neigh(ctx, command, spec, true);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -133,9 +135,22 @@ export async function brport(ctx: OpContext, command: BrportCommand, spec: Reado
     const r = ctx.resolver();
     for (const i of resolveKeys) protinfo[i][1] = await r.index(protinfo[i][1], protinfo[i][0]);
     const ifindex = await r.index(index, "index");
-    return await ctx.request(ifinfomsg, RTM.RTM_SETLINK, { fields: { family: AF.AF_BRIDGE, index: ifindex }, attrs: [["protinfo", protinfo]] });
+    return await ctx.request(ifinfomsg, RTM.RTM_SETLINK, { fields: { family: AF.AF_BRIDGE, index: ifindex }, attrs: [protinfoNest(protinfo)] });
   }
   return await bridgeLinkDump(ctx, spec, 0);
+}
+
+/**
+ * IFLA_PROTINFO with NLA_F_NESTED, as `bridge link set` sends it. The flag matters: without it
+ * br_setlink takes the attribute for the old RSTP form and reads its first byte as the port
+ * state. The IFLA_PROTINFO row selects its payload by family (switchOn), which does not pass
+ * the nested table's flag on, so the nest is encoded here and sent under its raw type.
+ */
+function protinfoNest(protinfo: [string, unknown][]): [string, Uint8Array] {
+  const p = prepareAttrs(bridgeSlaveData, protinfo, "protinfo", null);
+  const buf = new Uint8Array(p.size);
+  writeAttrs({ u8: buf, dv: new DataView(buf.buffer) }, 0, p);
+  return [`#${IFLA_PROTINFO | NLA_F_NESTED}`, buf];
 }
 
 /** AF_BRIDGE link dump (bridge ports and bridges), filtered; `index`/`ifname`/`master` may be names. */
