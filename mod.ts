@@ -22,6 +22,8 @@ setPlatform({ openNetnsFd, closeFd: (fd) => libc.close(fd) });
 setPlatform({ openEventSource: openEventSocket });
 
 export { IPRoute, type IPRouteOptions, type Filter } from "./src/api/iproute.ts";
+export { IPBatch, type BatchResult } from "./src/api/batch.ts";
+export { BATCH_FLAGS, type BatchItem } from "./src/socket/batch.ts";
 export { LINK_KINDS, type LinkCommand } from "./src/api/links.ts";
 export { type Match, matches } from "./src/api/filter.ts";
 export { PollTimeoutError, type EnsureVerb, type PollOptions, type PollVerb } from "./src/api/ensure.ts";

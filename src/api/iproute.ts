@@ -10,6 +10,7 @@ import { rtnl } from "../rtnl/messages.ts";
 import { Connection } from "../socket/connection.ts";
 import type { Transport } from "../socket/transport.ts";
 import { OpContext } from "./_context.ts";
+import { IPBatch } from "./batch.ts";
 import * as addresses from "./addresses.ts";
 import * as bridge from "./bridge.ts";
 import * as ensureOps from "./ensure.ts";

@@ -8,6 +8,7 @@
 import { NetlinkError } from "../marshal/errors.ts";
 import { NLM_F, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN } from "../marshal/header.ts";
 import { type MessageInit, type MessageSchema, type NlMsg, type PreparedMessage, type Protocol, ackInfo, decodeDatagram, prepareMessage } from "../marshal/message.ts";
+import { BATCH_FLAGS, type BatchItem, type BatchResult, exchangeBatch } from "./batch.ts";
 import type { Transport } from "./transport.ts";
 
 const ETIMEDOUT = 110;
@@ -39,6 +40,10 @@ export interface ConnectionStats {
   foreign: number;
   /** Dumps restarted after NLM_F_DUMP_INTR. */
   dumpRestarts: number;
+  /** Batches sent with `batch()`. */
+  batches: number;
+  /** Datagrams sent by batches (each carries many requests). */
+  batchDatagrams: number;
 }
 
 /**
@@ -60,7 +65,7 @@ export class Connection {
   #tail: Promise<unknown> = Promise.resolve();
   #closed = false;
   /** What the connection has done so far. */
-  readonly stats: ConnectionStats = { requests: 0, foreign: 0, dumpRestarts: 0 };
+  readonly stats: ConnectionStats = { requests: 0, foreign: 0, dumpRestarts: 0, batches: 0, batchDatagrams: 0 };
 
   /**
    * Wrap an open transport; the connection owns it from now on.
@@ -109,6 +114,54 @@ export class Connection {
     });
     const op = this.#protocol.nameOf(req.init.type);
     return this.#enqueue(() => this.#exchange(prepared, op));
+  }
+
+  /**
+   * Pipelined requests: send them many per datagram (as many as the socket's receive buffer can
+   * acknowledge at once) and collect one result per request, in order: the reply messages before
+   * its ACK, or the NetlinkError the kernel answered it with. One request's refusal does not stop
+   * the others. Invalid input throws before anything is sent. Dumps cannot be batched.
+   *
+   * @example
+   * ```ts
+   * const results = await conn.batch([
+   *   { schema: rtmsg, init: { type: RTM.RTM_NEWROUTE, flags: NLM_F.CREATE | NLM_F.EXCL, fields, attrs } },
+   * ]);
+   * if (!results[0].ok) console.log(results[0].error.code);
+   * ```
+   */
+  batch(reqs: readonly Request[]): Promise<BatchResult[]> {
+    const items = reqs.map((req, i) => {
+      if (req.dump) throw new TypeError(`Invalid batch request ${i}: dumps cannot be batched`);
+      return {
+        prepared: prepareMessage(req.schema, { ...req.init, flags: (req.init.flags ?? 0) | BATCH_FLAGS }),
+        op: this.#protocol.nameOf(req.init.type),
+      };
+    });
+    return this.batchPrepared(items);
+  }
+
+  /**
+   * `batch()` for messages prepared already (their flags must include NLM_F_REQUEST and
+   * NLM_F_ACK, see `BATCH_FLAGS`); sequence numbers are assigned here.
+   */
+  batchPrepared(items: readonly BatchItem[]): Promise<BatchResult[]> {
+    return this.#enqueue(() => {
+      const seqs = items.map(() => this.#nextSeq());
+      const counters = { datagrams: 0, foreign: 0 };
+      const rcvbuf = (this.#transport as { readonly receiveBufferSize?: unknown }).receiveBufferSize;
+      try {
+        return exchangeBatch(this.#transport, this.#protocol, items, seqs, {
+          timeoutMs: this.#timeoutMs,
+          receiveBufferSize: typeof rcvbuf === "number" && rcvbuf > 0 ? rcvbuf : undefined,
+        }, counters);
+      } finally {
+        this.stats.requests += items.length;
+        this.stats.batches++;
+        this.stats.batchDatagrams += counters.datagrams;
+        this.stats.foreign += counters.foreign;
+      }
+    });
   }
 
   /** Run `fn` after every earlier request has finished. */

@@ -1,0 +1,180 @@
+/**
+ * `IPBatch`: queue many change requests with the usual verbs, then send them pipelined — many per
+ * datagram — and get one result per request (pyroute2's IPBatch idea). Each verb runs as usual
+ * (validation, name resolution) against a context whose `request()` queues the prepared message
+ * instead of sending it; `commit()` hands the queue to `Connection.batchPrepared`.
+ * @module
+ */
+
+import { type MessageSchema, NetlinkError, type NlMsg, prepareMessage } from "../marshal/mod.ts";
+import type { BatchItem, BatchResult } from "../socket/batch.ts";
+import { BATCH_FLAGS } from "../socket/batch.ts";
+import { type IndexResolver, OpContext, type RequestParts } from "./_context.ts";
+import * as addresses from "./addresses.ts";
+import * as links from "./links.ts";
+import * as neighbours from "./neighbours.ts";
+import * as routes from "./routes.ts";
+import * as rules from "./rules.ts";
+
+export type { BatchResult } from "../socket/batch.ts";
+
+/** One queued verb: its context, its running promise, and the request it queued (if any yet). */
+class SlotContext extends OpContext {
+  readonly #parent: OpContext;
+  readonly #resolver: IndexResolver;
+  item: BatchItem | null = null;
+  #settle: { resolve: (m: NlMsg[]) => void; reject: (e: unknown) => void } | null = null;
+  readonly queued: Promise<void>;
+  #signal!: () => void;
+
+  constructor(parent: OpContext, resolver: IndexResolver) {
+    super(parent.conn, parent.strict, parent.netns);
+    this.#parent = parent;
+    this.#resolver = resolver;
+    this.queued = new Promise((resolve) => (this.#signal = resolve));
+  }
+
+  /** Validate and queue the request; settles when the batch is committed. */
+  override request(schema: MessageSchema, type: number, parts: RequestParts = {}): Promise<NlMsg[]> {
+    if (this.item !== null) {
+      return Promise.reject(new TypeError(`${this.conn.protocol.nameOf(type)}: this verb needs more than one request and cannot be batched; call it on the IPRoute`));
+    }
+    let prepared;
+    try {
+      prepared = prepareMessage(schema, { type, flags: (parts.flags ?? 0) | BATCH_FLAGS, fields: parts.fields, attrs: parts.attrs as [string, unknown][] | undefined });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    this.item = { prepared, op: this.conn.protocol.nameOf(type) };
+    const done = new Promise<NlMsg[]>((resolve, reject) => (this.#settle = { resolve, reject }));
+    this.#signal();
+    return done;
+  }
+
+  /** Dumps are not batched: they run at once on the IPRoute's socket. */
+  override dump(schema: MessageSchema, type: number, parts?: RequestParts, match?: Parameters<OpContext["dump"]>[3]): Promise<NlMsg[]> {
+    return this.#parent.dump(schema, type, parts, match);
+  }
+
+  /** One resolver for the whole batch: each name is looked up once (at once, not batched). */
+  override resolver(): IndexResolver {
+    return this.#resolver;
+  }
+
+  /** Hand the verb its result (after commit). */
+  settle(r: BatchResult): void {
+    if (r.ok) this.#settle?.resolve(r.msgs);
+    else this.#settle?.reject(r.error);
+  }
+}
+
+/**
+ * A batch of change requests sent pipelined: build it with `IPRoute.batch()`, queue requests with
+ * the verbs (same arguments as on `IPRoute`), then `commit()`. Each verb call returns the position
+ * of its result. Nothing is sent before `commit()`, except name → index lookups.
+ *
+ * @example
+ * ```ts
+ * const b = ipr.batch();
+ * b.route("add", { dst: "198.51.100.0/24", gateway: "192.0.2.1" });
+ * b.route("add", { dst: "203.0.113.0/24", gateway: "192.0.2.1" });
+ * for (const r of await b.commit()) if (!r.ok) console.log(r.error.code);
+ * ```
+ */
+export class IPBatch {
+  readonly #ctx: OpContext;
+  readonly #resolver: IndexResolver;
+  readonly #slots: { ctx: SlotContext; verb: Promise<NlMsg[]> }[] = [];
+  #committed = false;
+
+  /** A batch over the socket of `ctx` (use `IPRoute.batch()`). */
+  constructor(ctx: OpContext) {
+    this.#ctx = ctx;
+    this.#resolver = ctx.resolver();
+  }
+
+  /** Requests queued so far. */
+  get length(): number {
+    return this.#slots.length;
+  }
+
+  #queue(run: (ctx: SlotContext) => Promise<NlMsg[]>): number {
+    if (this.#committed) throw new Error("nlroute: this batch was committed already; start a new one with ipr.batch()");
+    const ctx = new SlotContext(this.#ctx, this.#resolver);
+    const verb = run(ctx);
+    // the verb's own outcome is reported through commit(); never leave it unhandled
+    verb.catch(() => undefined);
+    this.#slots.push({ ctx, verb });
+    return this.#slots.length - 1;
+  }
+
+  /** Queue `ipr.route(command, spec)` (add, del, replace, change, append); returns its result's position. */
+  route(command: routes.RouteCommand, spec: Readonly<Record<string, unknown>> = {}): number {
+    return this.#queue((ctx) => routes.route(ctx, command, spec));
+  }
+
+  /** Queue `ipr.addr(command, spec)`; returns its result's position. */
+  addr(command: addresses.AddrCommand, spec: Readonly<Record<string, unknown>> = {}): number {
+    return this.#queue((ctx) => addresses.addr(ctx, command, spec));
+  }
+
+  /** Queue `ipr.link(command, spec)`; returns its result's position. */
+  link(command: links.LinkCommand, spec: Readonly<Record<string, unknown>> = {}): number {
+    return this.#queue((ctx) => links.link(ctx, command, spec));
+  }
+
+  /** Queue `ipr.neigh(command, spec)`; returns its result's position. */
+  neigh(command: neighbours.NeighCommand, spec: Readonly<Record<string, unknown>> = {}): number {
+    return this.#queue((ctx) => neighbours.neigh(ctx, command, spec));
+  }
+
+  /** Queue `ipr.rule(command, spec)`; returns its result's position. */
+  rule(command: rules.RuleCommand, spec: Readonly<Record<string, unknown>> = {}): number {
+    return this.#queue((ctx) => rules.rule(ctx, command, spec));
+  }
+
+  /**
+   * Send every queued request, many per datagram, and collect one result per request, in queue
+   * order: `{ ok: true, msgs }` (the replies before the ACK; empty for a plain change) or
+   * `{ ok: false, error }` with the kernel's NetlinkError. A refused request does not stop the
+   * others. Bad input (TypeError/RangeError from any verb) rejects the whole commit before
+   * anything is sent; a failed name lookup fails that request alone.
+   */
+  async commit(): Promise<BatchResult[]> {
+    if (this.#committed) throw new Error("nlroute: this batch was committed already; start a new one with ipr.batch()");
+    this.#committed = true;
+    const slots = this.#slots;
+    const early: (BatchResult | undefined)[] = new Array(slots.length);
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i];
+      if (s.ctx.item !== null) continue;
+      try {
+        // queued, or finished (or failed) without a request
+        await Promise.race([s.ctx.queued, s.verb]);
+      } catch (e) {
+        if (e instanceof NetlinkError) {
+          early[i] = { ok: false, error: e };
+          continue;
+        }
+        throw e;
+      }
+      if (s.ctx.item === null) early[i] = { ok: true, msgs: [] };
+    }
+    const items: BatchItem[] = [];
+    const at: number[] = [];
+    for (let i = 0; i < slots.length; i++) {
+      const item = slots[i].ctx.item;
+      if (early[i] === undefined && item !== null) {
+        items.push(item);
+        at.push(i);
+      }
+    }
+    const sent = items.length ? await this.#ctx.conn.batchPrepared(items) : [];
+    const results = early;
+    for (let k = 0; k < sent.length; k++) {
+      results[at[k]] = sent[k];
+      slots[at[k]].ctx.settle(sent[k]);
+    }
+    return results as BatchResult[];
+  }
+}

@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { NetlinkError } from "../marshal/errors.ts";
+import { NLM_F, NLMSG_ALIGN, readHeader } from "../marshal/header.ts";
+import { decodeDatagram } from "../marshal/message.ts";
+import { RTM } from "../rtnl/constants.ts";
+import { rtnl } from "../rtnl/messages.ts";
+import { rtmsg } from "../rtnl/route.ts";
+import { ScriptedTransport, type ScriptedRequest, ack, reply } from "../socket/scripted.ts";
+import { IPRoute } from "./iproute.ts";
+
+/** Every message of a sent datagram as its own ScriptedRequest. */
+function split(bytes: Uint8Array): ScriptedRequest[] {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: ScriptedRequest[] = [];
+  for (let off = 0; off + 16 <= bytes.length;) {
+    const header = readHeader(dv, off);
+    out.push({ header, bytes: bytes.slice(off, off + header.length) });
+    off += NLMSG_ALIGN(header.length);
+  }
+  return out;
+}
+
+/** A kernel that ACKs every message of a datagram, one ACK datagram each; `refuse(i)` picks errors. */
+function kernel(refuse: (n: number, req: ScriptedRequest) => [number, string] | null = () => null) {
+  let n = 0;
+  return (req: ScriptedRequest): Uint8Array[] =>
+    split(req.bytes).map((m) => {
+      const r = refuse(n++, m);
+      return r ? ack(m, r[0], r[1]) : ack(m);
+    });
+}
+
+/** A ScriptedTransport that reports a receive buffer size, as FfiTransport does. */
+class SizedTransport extends ScriptedTransport {
+  readonly receiveBufferSize: number;
+  constructor(script: (req: ScriptedRequest) => Uint8Array[], rcvbuf: number) {
+    super(script);
+    this.receiveBufferSize = rcvbuf;
+  }
+}
+
+const spec = (i: number) => ({ dst: `198.51.100.${i}/32`, gateway: "192.0.2.1", oif: 7 });
+
+test("batch: many route adds in one datagram, one result each, a refusal in the middle stays its own", async () => {
+  const t = new ScriptedTransport(kernel((n) => (n === 4 ? [17, "File exists"] : null)));
+  const ipr = new IPRoute({ transport: t });
+  const b = ipr.batch();
+  for (let i = 0; i < 10; i++) assert.equal(b.route("add", spec(i)), i);
+  assert.equal(b.length, 10);
+  assert.equal(t.sent.length, 0, "nothing is sent before commit");
+  const results = await b.commit();
+  assert.equal(t.sent.length, 1);
+  assert.equal(results.length, 10);
+  results.forEach((r, i) => {
+    if (i === 4) {
+      assert.equal(r.ok, false);
+      assert.ok(!r.ok && r.error instanceof NetlinkError);
+      assert.equal(!r.ok && r.error.code, "EEXIST");
+      assert.equal(!r.ok && r.error.extack, "File exists");
+      assert.equal(!r.ok && r.error.op, "RTM_NEWROUTE");
+    } else {
+      assert.deepEqual(r, { ok: true, msgs: [] });
+    }
+  });
+  // what went out: ten RTM_NEWROUTE, distinct sequence numbers, add's flags plus REQUEST|ACK
+  const msgs = decodeDatagram(t.sent[0], rtnl);
+  assert.equal(msgs.length, 10);
+  assert.equal(new Set(msgs.map((m) => m.nlmsgSeq)).size, 10);
+  for (const [i, m] of msgs.entries()) {
+    assert.equal(m.nlmsgType, RTM.RTM_NEWROUTE);
+    assert.equal(m.nlmsgFlags, NLM_F.REQUEST | NLM_F.ACK | NLM_F.CREATE | NLM_F.EXCL);
+    assert.equal(m.get("dst"), `198.51.100.${i}`);
+    assert.equal(m.get("gateway"), "192.0.2.1");
+    assert.equal(m.get("oif"), 7);
+  }
+  assert.equal(ipr.connection.stats.batches, 1);
+  assert.equal(ipr.connection.stats.batchDatagrams, 1);
+  ipr.close();
+});
+
+test("batch: requests go out in chunks the receive buffer can acknowledge", async () => {
+  const t = new SizedTransport(kernel(), 4 * 1024); // 4 ACKs per chunk at 1 KiB each
+  const ipr = new IPRoute({ transport: t });
+  const b = ipr.batch();
+  for (let i = 0; i < 10; i++) b.route("add", spec(i));
+  const results = await b.commit();
+  assert.ok(results.every((r) => r.ok));
+  assert.deepEqual(t.sent.map((d) => decodeDatagram(d, rtnl).length), [4, 4, 2]);
+  ipr.close();
+});
+
+test("batch: replies before the ACK belong to their request", async () => {
+  const t = new ScriptedTransport((req) =>
+    split(req.bytes).flatMap((m) => [
+      reply(m, [{ schema: rtmsg, init: { type: RTM.RTM_NEWROUTE, fields: { family: 2, dst_len: 32, table: 254, type: 1 }, attrs: { dst: `203.0.113.${m.header.sequence_number & 0xff}` } } }]),
+      ack(m),
+    ])
+  );
+  const ipr = new IPRoute({ transport: t });
+  const b = ipr.batch();
+  b.route("add", spec(1));
+  b.route("add", spec(2));
+  const results = await b.commit();
+  const seqs = decodeDatagram(t.sent[0], rtnl).map((m) => m.nlmsgSeq);
+  results.forEach((r, i) => {
+    assert.ok(r.ok);
+    assert.equal(r.ok && r.msgs.length, 1);
+    assert.equal(r.ok && r.msgs[0].get("dst"), `203.0.113.${seqs[i] & 0xff}`);
+  });
+  ipr.close();
+});
+
+test("batch: bad input rejects the commit before anything is sent", async () => {
+  const t = new ScriptedTransport(kernel());
+  const ipr = new IPRoute({ transport: t });
+  const b = ipr.batch();
+  b.route("add", spec(1));
+  b.route("add", { dst: "198.51.100.300/32", gateway: "192.0.2.1" });
+  b.route("add", spec(3));
+  await assert.rejects(b.commit(), (e: unknown) => e instanceof TypeError && /198\.51\.100\.300/.test(e.message));
+  assert.equal(t.sent.length, 0);
+  await assert.rejects(b.commit(), /committed already/);
+  assert.throws(() => b.route("add", spec(4)), /committed already/);
+  ipr.close();
+});
+
+test("batch: a lost ACK fails its request and the unsent rest, not the ACKed ones", async () => {
+  // 3 requests per chunk; the kernel answers the second request of the first chunk with nothing
+  let n = 0;
+  const t = new SizedTransport((req) => split(req.bytes).flatMap((m) => (n++ === 1 ? [] : [ack(m)])), 3 * 1024);
+  const ipr = new IPRoute({ transport: t, timeoutMs: 5 });
+  const b = ipr.batch();
+  for (let i = 0; i < 7; i++) b.route("add", spec(i));
+  const results = await b.commit();
+  assert.equal(t.sent.length, 1, "later chunks are not sent after a failure");
+  assert.equal(results[0].ok, true);
+  assert.equal(results[2].ok, true);
+  assert.equal(!results[1].ok && results[1].error.code, "ETIMEDOUT");
+  for (let i = 3; i < 7; i++) {
+    const r = results[i];
+    assert.ok(!r.ok && /not sent/.test(r.error.message), `request ${i}`);
+  }
+  ipr.close();
+});
+
+test("batch: an empty batch sends nothing; the socket stays usable afterwards", async () => {
+  const t = new ScriptedTransport(kernel());
+  const ipr = new IPRoute({ transport: t });
+  assert.deepEqual(await ipr.batch().commit(), []);
+  assert.equal(t.sent.length, 0);
+  await ipr.route("add", spec(1));
+  assert.equal(t.sent.length, 1);
+  ipr.close();
+});
