@@ -24,6 +24,8 @@ setPlatform({ openEventSource: openEventSocket });
 setPlatform({ tuntap });
 
 export { IPRoute, type IPRouteOptions, type Filter } from "./src/api/iproute.ts";
+export { IPBatch, type BatchResult } from "./src/api/batch.ts";
+export { BATCH_FLAGS, type BatchItem } from "./src/socket/batch.ts";
 export { LINK_KINDS, type LinkCommand } from "./src/api/links.ts";
 export { type Match, matches } from "./src/api/filter.ts";
 export type { AddrMsg, InputOf, LinkAddSpec, LinkAddSpecOf, LinkArgs, LinkBaseSpec, LinkKeywords, LinkKind, LinkMsg, LinkNestedSpecOf, LinkSetSpec, NeighMsg, RouteMsg, RuleMsg, TableInput } from "./src/api/specs.ts";
