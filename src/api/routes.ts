@@ -426,11 +426,24 @@ export async function routeDumps(ctx: OpContext, filter: Readonly<Record<string,
   return out;
 }
 
+// next-hop state the kernel reports but refuses in a request ("can not contain DEAD or LINKDOWN")
+const NH_STATE = RTNH_F.RTNH_F_DEAD | RTNH_F.RTNH_F_LINKDOWN;
+
+/** A saved route as a request: its header and attributes without the kernel's next-hop state flags. */
+function restorable(m: NlMsg): { fields: Record<string, unknown>; attrs: [string, unknown][] } {
+  const fields = { ...m.fields, flags: (m.fields.flags as number) & ~NH_STATE };
+  const attrs = m.attrs.map(([k, v]): [string, unknown] =>
+    k === "RTA_MULTIPATH" ? [k, (v as Record<string, unknown>[]).map((nh) => ({ ...nh, flags: (nh.flags as number) & ~NH_STATE }))] : [k, v]
+  );
+  return { fields, attrs };
+}
+
 /**
  * Add the routes of an `ip route save` stream (with or without its magic number), as
  * `ip route restore` does: routes without a gateway first (those with a preferred source
  * after the others), then routes via gateways, each with NLM_F_CREATE; a route that exists
- * already is skipped. Returns the routes added. The whole stream is decoded before anything is
+ * already is skipped. Next-hop state flags the kernel reported (dead, linkdown) are cleared,
+ * since the kernel refuses them in a request. Returns the routes added. The whole stream is decoded before anything is
  * sent: malformed bytes raise NetlinkDecodeError.
  */
 export async function routeLoads(ctx: OpContext, data: Uint8Array): Promise<NlMsg[]> {
@@ -451,7 +464,7 @@ export async function routeLoads(ctx: OpContext, data: Uint8Array): Promise<NlMs
     for (const m of msgs) {
       if (pass(m) !== p) continue;
       try {
-        await ctx.request(rtmsg, RTM.RTM_NEWROUTE, { flags: NLM_F.CREATE, fields: m.fields, attrs: m.attrs });
+        await ctx.request(rtmsg, RTM.RTM_NEWROUTE, { flags: NLM_F.CREATE, ...restorable(m) });
         out.push(m);
       } catch (e) {
         if (!(e instanceof NetlinkError && e.code === "EEXIST")) throw e;

@@ -113,7 +113,7 @@ test("flushAddr(index) leaves no addresses; an address on a missing index is ENO
       return true;
     });
     await assert.rejects(ipr.addr("add", { index: "nosuch0", address: "192.0.2.9/24" }), (e: unknown) => e instanceof NetlinkError && e.code === "ENODEV");
-    assert.equal(fdCount(), fds);
+    assert.ok(fdCount() <= fds, `fds ${fdCount()} > ${fds}`);
   });
 });
 
