@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { NetlinkError, SyscallError } from "../marshal/errors.ts";
 import { NLM_F } from "../marshal/header.ts";
-import { type NlMsg, decodeDatagram, encodeMessage } from "../marshal/message.ts";
+import { type MessageSchema, type NlMsg, decodeDatagram, encodeMessage } from "../marshal/message.ts";
 import { ifaddrmsg } from "../rtnl/addr.ts";
 import { RTM, RTNLGRP } from "../rtnl/constants.ts";
 import { ifinfomsg } from "../rtnl/link.ts";
@@ -49,7 +49,7 @@ class ScriptedSource implements EventSource {
   }
 }
 
-const event = (schema: typeof ifinfomsg, type: number, fields: Record<string, unknown>, attrs: Record<string, unknown>) =>
+const event = (schema: MessageSchema, type: number, fields: Record<string, unknown>, attrs: Record<string, unknown>) =>
   encodeMessage(schema, { type, fields, attrs });
 
 const newLink = (index: number, ifname: string) => event(ifinfomsg, RTM.RTM_NEWLINK, { index }, { ifname });
