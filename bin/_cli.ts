@@ -709,7 +709,7 @@ function monitorLine(msg: NlMsg, names: LinkTable, opts: Options): string | unde
     case "RTM_DELLINK": {
       if (!deleted) names.update(msg);
       obj = linkObject(msg, names, { details: opts.details, linkmode: false });
-      text = linkText(obj);
+      text = linkText(obj, undefined, true);
       if (deleted) names.update(msg);
       break;
     }

@@ -249,8 +249,11 @@ function put(o: IpObject, key: string, value: unknown): void {
   if (value !== undefined) o[key] = value;
 }
 
-/** The first line of a link as `ip link show` prints it (without the newline). */
-export function linkHeadText(o: IpObject): string {
+/**
+ * The first line of a link as `ip link show` prints it (without the newline). `ip monitor`
+ * leaves out the queue length and ends the line with a space after the group.
+ */
+export function linkHeadText(o: IpObject, monitor = false): string {
   let s = `${o.ifindex}: ${o.ifname}`;
   if ("link" in o) s += `@${o.link ?? "NONE"}`;
   else if ("link_index" in o) s += `@if${o.link_index}`;
@@ -261,16 +264,18 @@ export function linkHeadText(o: IpObject): string {
   if (o.operstate !== undefined) s += ` state ${o.operstate}`;
   if (o.linkmode !== undefined) s += ` mode ${o.linkmode}`;
   if (o.group !== undefined) s += ` group ${o.group}`;
+  if (monitor) return s + " ";
   if (o.txqlen !== undefined) s += ` qlen ${o.txqlen}`;
   return s;
 }
 
 /**
  * A link as `ip link show` prints it: the first line, `link/<type>`, details, altnames.
- * `netnsNames` names the peer namespaces by nsid (`link-netns blue`), as ip does from /run/netns.
+ * `netnsNames` names the peer namespaces by nsid (`link-netns blue`), as ip does from /run/netns;
+ * `monitor` gives `ip monitor`'s first line.
  */
-export function linkText(o: IpObject, netnsNames?: ReadonlyMap<number, string>): string {
-  let s = linkHeadText(o) + `\n    link/${o.link_type}`;
+export function linkText(o: IpObject, netnsNames?: ReadonlyMap<number, string>, monitor = false): string {
+  let s = linkHeadText(o, monitor) + `\n    link/${o.link_type}`;
   if (o.address !== undefined) s += ` ${o.address}`;
   if (o.broadcast !== undefined) s += ` ${(o.flags as string[]).includes("POINTOPOINT") ? "peer" : "brd"} ${o.broadcast}`;
   if (o.permaddr !== undefined) s += ` permaddr ${o.permaddr}`;
