@@ -212,7 +212,8 @@ function spawnBun(command: readonly string[], options: SpawnOptions): NetnsProce
   });
   let stdin: WritableStream<Uint8Array> | null = null;
   if ((options.stdin ?? "null") === "piped") {
-    const sink = proc.stdin as import("bun").FileSink;
+    // Bun's FileSink, described structurally so that Deno's tools never resolve "bun" types
+    const sink = proc.stdin as unknown as { write(chunk: Uint8Array): unknown; flush(): unknown; end(): unknown };
     stdin = new WritableStream<Uint8Array>({
       async write(chunk) {
         sink.write(chunk);
