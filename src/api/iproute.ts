@@ -6,6 +6,7 @@
  */
 
 import type { NlMsg } from "../marshal/mod.ts";
+import type { AddrMsg, LinkArgs, LinkMsg, NeighMsg, RouteMsg, RuleMsg } from "./specs.ts";
 import { rtnl } from "../rtnl/messages.ts";
 import { Connection } from "../socket/connection.ts";
 import type { Transport } from "../socket/transport.ts";
@@ -112,7 +113,7 @@ export class IPRoute implements Disposable {
    * const [lo] = await ipr.getLinks(1);
    * ```
    */
-  getLinks(...args: (number | Filter)[]): Promise<NlMsg[]> {
+  getLinks(...args: (number | Filter)[]): Promise<LinkMsg[]> {
     return links.getLinks(this.#ctx, args);
   }
 
@@ -153,8 +154,9 @@ export class IPRoute implements Disposable {
    * await ipr.link("del", { ifname: "v0" });
    * ```
    */
-  link(command: links.LinkCommand, spec: Filter = {}): Promise<NlMsg[]> {
-    return links.link(this.#ctx, command, spec);
+  link<C extends links.LinkCommand>(command: C, ...spec: LinkArgs<C>): Promise<LinkMsg[]>;
+  link(command: links.LinkCommand, spec: object = {}): Promise<LinkMsg[]> {
+    return links.link(this.#ctx, command, spec as Filter);
   }
 
   /**
@@ -186,7 +188,7 @@ export class IPRoute implements Disposable {
    * const v4 = await ipr.getAddr({ family: 2, index: 2 });
    * ```
    */
-  getAddr(filter: Filter = {}): Promise<NlMsg[]> {
+  getAddr(filter: Filter = {}): Promise<AddrMsg[]> {
     return this.addr("dump", filter);
   }
 
@@ -209,7 +211,7 @@ export class IPRoute implements Disposable {
    * await ipr.addr("del", { index: 2, address: "192.0.2.1/24" });
    * ```
    */
-  addr(command: addresses.AddrCommand, spec: Filter = {}): Promise<NlMsg[]> {
+  addr(command: addresses.AddrCommand, spec: Filter = {}): Promise<AddrMsg[]> {
     return addresses.addr(this.#ctx, command, spec);
   }
 
@@ -244,7 +246,7 @@ export class IPRoute implements Disposable {
    * const main4 = await ipr.getRoutes({ family: 2, table: 254 });
    * ```
    */
-  getRoutes(filter: Filter = {}): Promise<NlMsg[]> {
+  getRoutes(filter: Filter = {}): Promise<RouteMsg[]> {
     return this.route("dump", filter);
   }
 
@@ -258,7 +260,7 @@ export class IPRoute implements Disposable {
    * const defaults = await ipr.getDefaultRoutes({ family: 2 });
    * ```
    */
-  getDefaultRoutes(filter: Filter = {}): Promise<NlMsg[]> {
+  getDefaultRoutes(filter: Filter = {}): Promise<RouteMsg[]> {
     return this.route("dump", { table: 254, ...filter, dst: "default" });
   }
 
@@ -285,7 +287,7 @@ export class IPRoute implements Disposable {
    * await ipr.route("del", { dst: "198.51.100.0/24" });
    * ```
    */
-  route(command: routes.RouteCommand, spec: Filter = {}): Promise<NlMsg[]> {
+  route(command: routes.RouteCommand, spec: Filter = {}): Promise<RouteMsg[]> {
     return routes.route(this.#ctx, command, spec);
   }
 
@@ -371,7 +373,7 @@ export class IPRoute implements Disposable {
    * const rules = await ipr.getRules({ family: 2, priority: (p: number) => p > 100 });
    * ```
    */
-  getRules(filter: Filter = {}): Promise<NlMsg[]> {
+  getRules(filter: Filter = {}): Promise<RuleMsg[]> {
     return this.rule("dump", filter);
   }
 
@@ -394,7 +396,7 @@ export class IPRoute implements Disposable {
    * await ipr.rule("del", { priority: 100 });
    * ```
    */
-  rule(command: rules.RuleCommand, spec: Filter = {}): Promise<NlMsg[]> {
+  rule(command: rules.RuleCommand, spec: Filter = {}): Promise<RuleMsg[]> {
     return rules.rule(this.#ctx, command, spec);
   }
 
@@ -423,7 +425,7 @@ export class IPRoute implements Disposable {
    * const arp = await ipr.getNeighbours({ family: 2, ifindex: 2 });
    * ```
    */
-  getNeighbours(filter: Filter = {}): Promise<NlMsg[]> {
+  getNeighbours(filter: Filter = {}): Promise<NeighMsg[]> {
     return this.neigh("dump", filter);
   }
 
@@ -444,7 +446,7 @@ export class IPRoute implements Disposable {
    * const [n] = await ipr.neigh("get", { dst: "192.0.2.2", ifindex: "v0" });
    * ```
    */
-  neigh(command: neighbours.NeighCommand, spec: Filter = {}): Promise<NlMsg[]> {
+  neigh(command: neighbours.NeighCommand, spec: Filter = {}): Promise<NeighMsg[]> {
     return neighbours.neigh(this.#ctx, command, spec);
   }
 

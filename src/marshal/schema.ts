@@ -640,7 +640,7 @@ export function indexed<T>(elem: Codec<T, any>): Codec<(T | null)[], unknown[]> 
 }
 
 /** One record of `records()`: the header struct's fields (without its length) and `attrs`. */
-export type RecordValue = Record<string, unknown> & { attrs?: Attrs };
+export type RecordValue = Record<string, any> & { attrs?: Attrs };
 
 /**
  * A sequence of records, each a header struct whose first field (`len`) counts the header plus

@@ -27,7 +27,7 @@ export const bondAdInfo: AttrTable = attrs("IFLA_BOND_AD_INFO", {
  * bondData.row("bond_mode")?.codec.name; // "u8"
  * ```
  */
-export const bondData: AttrTable = attrs("IFLA_BOND", {
+export const bondData = attrs("IFLA_BOND", {
   bond_mode: [1, "IFLA_BOND_MODE", u8],
   bond_active_slave: [2, "IFLA_BOND_ACTIVE_SLAVE", u32],
   bond_miimon: [3, "IFLA_BOND_MIIMON", u32],

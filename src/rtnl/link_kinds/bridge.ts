@@ -41,7 +41,7 @@ export const bridgeQuerier: AttrTable = attrs("BRIDGE_QUERIER", {
  * bridgeData.row("br_stp_state")?.type; // 5
  * ```
  */
-export const bridgeData: AttrTable = attrs("IFLA_BR", {
+export const bridgeData = attrs("IFLA_BR", {
   br_forward_delay: [1, "IFLA_BR_FORWARD_DELAY", u32],
   br_hello_time: [2, "IFLA_BR_HELLO_TIME", u32],
   br_max_age: [3, "IFLA_BR_MAX_AGE", u32],

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type AttrTable, attrs } from "../../marshal/schema.ts";
+import { attrs } from "../../marshal/schema.ts";
 
 /**
  * No attributes.
@@ -14,4 +14,4 @@ import { type AttrTable, attrs } from "../../marshal/schema.ts";
  * dummyData.rows.length; // 0
  * ```
  */
-export const dummyData: AttrTable = attrs("IFLA_DUMMY", {});
+export const dummyData = attrs("IFLA_DUMMY", {});

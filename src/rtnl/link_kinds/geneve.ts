@@ -4,7 +4,7 @@
  */
 
 import { be16, be32, flag, ip4, ip6, u32, u8 } from "../../marshal/codecs.ts";
-import { type AttrTable, attrs } from "../../marshal/schema.ts";
+import { attrs } from "../../marshal/schema.ts";
 
 /**
  * IFLA_GENEVE_* (linux/if_link.h). The VNI is a host-order u32, the port network order.
@@ -14,7 +14,7 @@ import { type AttrTable, attrs } from "../../marshal/schema.ts";
  * geneveData.row("geneve_id")?.type; // 1
  * ```
  */
-export const geneveData: AttrTable = attrs("IFLA_GENEVE", {
+export const geneveData = attrs("IFLA_GENEVE", {
   geneve_id: [1, "IFLA_GENEVE_ID", u32],
   geneve_remote: [2, "IFLA_GENEVE_REMOTE", ip4],
   geneve_ttl: [3, "IFLA_GENEVE_TTL", u8],

@@ -5,7 +5,7 @@
  */
 
 import { be16, be32, flag, ip, u16, u32, u8 } from "../../marshal/codecs.ts";
-import { type AttrTable, attrs } from "../../marshal/schema.ts";
+import { attrs } from "../../marshal/schema.ts";
 
 /**
  * IFLA_GRE_* (linux/if_tunnel.h). Keys and flags are network order (GRE_KEY etc. are __be16
@@ -16,7 +16,7 @@ import { type AttrTable, attrs } from "../../marshal/schema.ts";
  * greData.row("gre_ikey")?.codec.name; // "be32"
  * ```
  */
-export const greData: AttrTable = attrs("IFLA_GRE", {
+export const greData = attrs("IFLA_GRE", {
   gre_link: [1, "IFLA_GRE_LINK", u32],
   gre_iflags: [2, "IFLA_GRE_IFLAGS", be16],
   gre_oflags: [3, "IFLA_GRE_OFLAGS", be16],

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type AttrTable, attrs } from "../../marshal/schema.ts";
+import { attrs } from "../../marshal/schema.ts";
 
 /**
  * No attributes.
@@ -14,4 +14,4 @@ import { type AttrTable, attrs } from "../../marshal/schema.ts";
  * ifbData.rows.length; // 0
  * ```
  */
-export const ifbData: AttrTable = attrs("IFLA_IFB", {});
+export const ifbData = attrs("IFLA_IFB", {});

@@ -5,7 +5,7 @@
  */
 
 import { u16 } from "../../marshal/codecs.ts";
-import { type AttrTable, attrs } from "../../marshal/schema.ts";
+import { attrs } from "../../marshal/schema.ts";
 
 /**
  * IFLA_IPVLAN_* (linux/if_link.h): mode is IPVLAN_MODE_L2/L3/L3S, flags IPVLAN_F_*.
@@ -15,7 +15,7 @@ import { type AttrTable, attrs } from "../../marshal/schema.ts";
  * ipvlanData.row("ipvlan_mode")?.codec.name; // "u16"
  * ```
  */
-export const ipvlanData: AttrTable = attrs("IFLA_IPVLAN", {
+export const ipvlanData = attrs("IFLA_IPVLAN", {
   ipvlan_mode: [1, "IFLA_IPVLAN_MODE", u16],
   ipvlan_flags: [2, "IFLA_IPVLAN_FLAGS", u16],
 });

@@ -4,7 +4,7 @@
  */
 
 import { be16, bytes, u32, u64, u8 } from "../../marshal/codecs.ts";
-import { type AttrTable, attrs } from "../../marshal/schema.ts";
+import { attrs } from "../../marshal/schema.ts";
 
 /**
  * IFLA_MACSEC_* (linux/if_link.h). The SCI is a 64-bit value the kernel keeps in network
@@ -15,7 +15,7 @@ import { type AttrTable, attrs } from "../../marshal/schema.ts";
  * macsecData.row("macsec_icv_len")?.codec.name; // "u8"
  * ```
  */
-export const macsecData: AttrTable = attrs("IFLA_MACSEC", {
+export const macsecData = attrs("IFLA_MACSEC", {
   macsec_sci: [1, "IFLA_MACSEC_SCI", u64],
   macsec_port: [2, "IFLA_MACSEC_PORT", be16],
   macsec_icv_len: [3, "IFLA_MACSEC_ICV_LEN", u8],

@@ -27,14 +27,15 @@ import { wireguardData } from "./wireguard.ts";
 import { xfrmData } from "./xfrm.ts";
 
 /**
- * IFLA_INFO_KIND → IFLA_INFO_DATA.
+ * IFLA_INFO_KIND → IFLA_INFO_DATA, with each kind's table type kept (the typed link specs are
+ * derived from it).
  *
  * @example
  * ```ts
- * linkKinds.vxlan === vxlanData; // true
+ * linkKindTables.vxlan === vxlanData; // true
  * ```
  */
-export const linkKinds: Readonly<Record<string, AttrTable | Codec<any, any>>> = {
+export const linkKindTables = {
   bond: bondData,
   bridge: bridgeData,
   dummy: dummyData,
@@ -61,7 +62,17 @@ export const linkKinds: Readonly<Record<string, AttrTable | Codec<any, any>>> = 
   vxlan: vxlanData,
   wireguard: wireguardData,
   xfrm: xfrmData,
-};
+} satisfies Readonly<Record<string, AttrTable | Codec<any, any>>>;
+
+/**
+ * IFLA_INFO_KIND → IFLA_INFO_DATA.
+ *
+ * @example
+ * ```ts
+ * linkKinds.vxlan === vxlanData; // true
+ * ```
+ */
+export const linkKinds: Readonly<Record<string, AttrTable | Codec<any, any>>> = linkKindTables;
 
 /**
  * IFLA_INFO_SLAVE_KIND → IFLA_INFO_SLAVE_DATA.

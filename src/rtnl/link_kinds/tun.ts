@@ -4,7 +4,7 @@
  */
 
 import { u32, u8 } from "../../marshal/codecs.ts";
-import { type AttrTable, attrs } from "../../marshal/schema.ts";
+import { attrs } from "../../marshal/schema.ts";
 
 /**
  * IFLA_TUN_* (linux/if_link.h). `tun_type` is IFF_TUN (1) or IFF_TAP (2).
@@ -14,7 +14,7 @@ import { type AttrTable, attrs } from "../../marshal/schema.ts";
  * tunData.row("tun_type")?.type; // 3
  * ```
  */
-export const tunData: AttrTable = attrs("IFLA_TUN", {
+export const tunData = attrs("IFLA_TUN", {
   tun_owner: [1, "IFLA_TUN_OWNER", u32],
   tun_group: [2, "IFLA_TUN_GROUP", u32],
   tun_type: [3, "IFLA_TUN_TYPE", u8],

@@ -7,7 +7,7 @@
 import type { Codec, DecodeContext, EncodeContext, StructValue } from "../../marshal/codecs.ts";
 import { NetlinkDecodeError } from "../../marshal/errors.ts";
 import { show } from "../../marshal/codecs.ts";
-import { type AttrTable, Attrs, type PreparedAttrs, attrs, prepareAttrs, writeAttrs } from "../../marshal/schema.ts";
+import { Attrs, type PreparedAttrs, attrs, prepareAttrs, writeAttrs } from "../../marshal/schema.ts";
 // link.ts imports this module through mod.ts: `ifinfomsg` is only touched inside codec calls,
 // never at module evaluation, so the import cycle is harmless as long as link.ts loads first
 // (every entry point — messages.ts, the api — imports link.ts, not the kinds).
@@ -81,6 +81,6 @@ export const vethPeer: Codec<VethPeer, PreparedPeer> = {
  * vethData.row("peer")?.name; // "VETH_INFO_PEER"
  * ```
  */
-export const vethData: AttrTable = attrs("VETH_INFO", {
+export const vethData = attrs("VETH_INFO", {
   peer: [1, "VETH_INFO_PEER", vethPeer],
 });

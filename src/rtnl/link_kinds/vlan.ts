@@ -34,7 +34,7 @@ export const vlanId: Codec<number, number> = {
  * vlanData.row("vlan_id")?.codec.name; // "vlan_id"
  * ```
  */
-export const vlanData: AttrTable = attrs("IFLA_VLAN", {
+export const vlanData = attrs("IFLA_VLAN", {
   vlan_id: [1, "IFLA_VLAN_ID", vlanId],
   // struct ifla_vlan_flags { __u32 flags; __u32 mask; };
   vlan_flags: [2, "IFLA_VLAN_FLAGS", struct({ flags: u32, mask: u32 }, "ifla_vlan_flags")],

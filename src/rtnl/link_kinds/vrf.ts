@@ -15,7 +15,7 @@ import { type AttrTable, attrs } from "../../marshal/schema.ts";
  * vrfData.row("vrf_table")?.type; // 1
  * ```
  */
-export const vrfData: AttrTable = attrs("IFLA_VRF", {
+export const vrfData = attrs("IFLA_VRF", {
   vrf_table: [1, "IFLA_VRF_TABLE", u32],
 });
 

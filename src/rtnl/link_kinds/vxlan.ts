@@ -4,7 +4,7 @@
  */
 
 import { be16, be32, flag, ip4, ip6, struct, u32, u8 } from "../../marshal/codecs.ts";
-import { type AttrTable, attrs } from "../../marshal/schema.ts";
+import { attrs } from "../../marshal/schema.ts";
 
 /**
  * IFLA_VXLAN_* (linux/if_link.h). Ports are network order; sizes checked against a 6.18 dump of
@@ -15,7 +15,7 @@ import { type AttrTable, attrs } from "../../marshal/schema.ts";
  * vxlanData.row("vxlan_port")?.codec.name; // "be16"
  * ```
  */
-export const vxlanData: AttrTable = attrs("IFLA_VXLAN", {
+export const vxlanData = attrs("IFLA_VXLAN", {
   vxlan_id: [1, "IFLA_VXLAN_ID", u32],
   vxlan_group: [2, "IFLA_VXLAN_GROUP", ip4],
   vxlan_link: [3, "IFLA_VXLAN_LINK", u32],

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type AttrTable, attrs } from "../../marshal/schema.ts";
+import { attrs } from "../../marshal/schema.ts";
 
 /**
  * No attributes.
@@ -14,4 +14,4 @@ import { type AttrTable, attrs } from "../../marshal/schema.ts";
  * wireguardData.rows.length; // 0
  * ```
  */
-export const wireguardData: AttrTable = attrs("IFLA_WIREGUARD", {});
+export const wireguardData = attrs("IFLA_WIREGUARD", {});

@@ -4,7 +4,7 @@
  */
 
 import { flag, u32 } from "../../marshal/codecs.ts";
-import { type AttrTable, attrs } from "../../marshal/schema.ts";
+import { attrs } from "../../marshal/schema.ts";
 
 /**
  * IFLA_XFRM_* (linux/if_link.h).
@@ -14,7 +14,7 @@ import { type AttrTable, attrs } from "../../marshal/schema.ts";
  * xfrmData.row("xfrm_if_id")?.type; // 2
  * ```
  */
-export const xfrmData: AttrTable = attrs("IFLA_XFRM", {
+export const xfrmData = attrs("IFLA_XFRM", {
   xfrm_link: [1, "IFLA_XFRM_LINK", u32],
   xfrm_if_id: [2, "IFLA_XFRM_IF_ID", u32],
   xfrm_collect_metadata: [3, "IFLA_XFRM_COLLECT_METADATA", flag],

@@ -1,0 +1,263 @@
+/**
+ * Typed specs and results, derived from the schema tables (no hand-kept key lists): the
+ * messages the read verbs return (`LinkMsg`, `AddrMsg`, `RouteMsg`, `RuleMsg`, `NeighMsg`) and
+ * the keyword sets of `link("add")` / `link("set")`, a discriminated union on `kind` whose
+ * per-kind options come from the link_kinds tables. A typo in a key or a kind is a compile error.
+ * @module
+ */
+
+import type { AttrTable, Codec, NlMsg, SpecOf } from "../marshal/mod.ts";
+import type { ifaddrmsg } from "../rtnl/addr.ts";
+import type { ifinfomsg } from "../rtnl/link.ts";
+import type { linkKindTables } from "../rtnl/link_kinds/mod.ts";
+import type { ndmsg } from "../rtnl/neigh.ts";
+import type { rtmsg } from "../rtnl/route.ts";
+import type { fibmsg } from "../rtnl/rule.ts";
+
+/**
+ * A link message (RTM_NEWLINK): `get("mtu")` is `number | undefined`, `get("ifname")`
+ * `string | undefined`, `get("state")` `"up" | "down" | undefined`.
+ *
+ * @example
+ * ```ts
+ * const [lo]: LinkMsg[] = await ipr.getLinks(1);
+ * const mtu: number | undefined = lo.get("mtu");
+ * ```
+ */
+export type LinkMsg = NlMsg<typeof ifinfomsg>;
+
+/**
+ * An address message (RTM_NEWADDR): `get("address")` is `string | undefined`.
+ *
+ * @example
+ * ```ts
+ * const addrs: AddrMsg[] = await ipr.getAddr({ index: 1 });
+ * addrs[0].get("prefixlen"); // number | undefined
+ * ```
+ */
+export type AddrMsg = NlMsg<typeof ifaddrmsg>;
+
+/**
+ * A route message (RTM_NEWROUTE): `get("dst")` is `string | undefined`, `get("table")` a number.
+ *
+ * @example
+ * ```ts
+ * const routes: RouteMsg[] = await ipr.getRoutes({ family: 2 });
+ * routes[0].get("gateway"); // string | undefined
+ * ```
+ */
+export type RouteMsg = NlMsg<typeof rtmsg>;
+
+/**
+ * A policy routing rule message (RTM_NEWRULE).
+ *
+ * @example
+ * ```ts
+ * const rules: RuleMsg[] = await ipr.getRules();
+ * rules[0].get("priority"); // number | undefined
+ * ```
+ */
+export type RuleMsg = NlMsg<typeof fibmsg>;
+
+/**
+ * A neighbour message (RTM_NEWNEIGH).
+ *
+ * @example
+ * ```ts
+ * const neigh: NeighMsg[] = await ipr.getNeighbours();
+ * neigh[0].get("lladdr"); // string | undefined
+ * ```
+ */
+export type NeighMsg = NlMsg<typeof ndmsg>;
+
+/**
+ * What a spec accepts for an attribute whose codec decodes to `V`: numbers for integers (bigint
+ * too for 64-bit ones), strings for strings and addresses, booleans for flags; nested sets and
+ * structs take objects or `[name, value]` pairs, checked at run time.
+ *
+ * @example
+ * ```ts
+ * const mtu: InputOf<number> = 1400;
+ * ```
+ */
+export type InputOf<V> = V extends number ? number
+  : V extends bigint ? bigint | number
+  : V extends string ? string
+  : V extends true ? boolean
+  : V extends Uint8Array ? Uint8Array | string
+  : unknown;
+
+/**
+ * The optional keywords of a table: short keys and kernel names, each with its input type.
+ * An untyped table (`AttrTable` without declared rows) accepts any key.
+ *
+ * @example
+ * ```ts
+ * type Vxlan = TableInput<SpecOf<typeof ifinfomsg>>; // { mtu?: number; IFLA_MTU?: number; ... }
+ * ```
+ */
+export type TableInput<S, Extra = never> = string extends keyof S ? Readonly<Record<string, unknown>>
+  : {
+    readonly [K in keyof S]?: RowInput<S[K]> | Extra;
+  } & {
+    readonly [K in keyof S as S[K] extends readonly [number, infer N extends string, any] ? N : never]?: RowInput<S[K]> | Extra;
+  };
+
+/**
+ * The input type of one table row `[number, "NAME", codec]`.
+ *
+ * @example
+ * ```ts
+ * type Mtu = RowInput<readonly [4, "IFLA_MTU", typeof u32]>; // number
+ * ```
+ */
+export type RowInput<R> = R extends readonly [number, string, infer C] ? (C extends Codec<infer V, any> ? InputOf<V> : unknown) : unknown;
+
+/**
+ * The link's own keywords, which take more than the attribute codec does: names where an index
+ * is expected, `state`, symbolic `flags`, a namespace name for `net_ns_fd`.
+ *
+ * @example
+ * ```ts
+ * const k: LinkKeywords = { state: "up", master: "br0", net_ns_fd: "blue" };
+ * ```
+ */
+export interface LinkKeywords {
+  /** Interface index (or a name, resolved). */
+  readonly index?: number | string;
+  /** ifi_family. */
+  readonly family?: number;
+  /** ifi_change mask (computed from `state`/`flags`/`arp` when absent). */
+  readonly change?: number;
+  /** ifi_type (ARPHRD_*). */
+  readonly ifi_type?: number;
+  /** Interface name (IFLA_IFNAME), at most 15 bytes. */
+  readonly ifname?: string;
+  /** "up" or "down" (IFF_UP). */
+  readonly state?: "up" | "down";
+  /** ifi_flags as a number, or symbolic: `["IFF_UP", "!IFF_NOARP"]`. */
+  readonly flags?: number | readonly string[];
+  /** ARP on (clears IFF_NOARP) or off. */
+  readonly arp?: boolean;
+  /** ARP off (sets IFF_NOARP) or on. */
+  readonly noarp?: boolean;
+  /** Master device: index or name; 0, null or "nomaster" detaches. */
+  readonly master?: number | string | null;
+  /** The lower device (IFLA_LINK): index or name. */
+  readonly link?: number | string;
+  /** IFLA_NET_NS_FD: an fd, or a namespace name / path (opened and closed for the call). */
+  readonly net_ns_fd?: number | string;
+  /** IFLA_IFALIAS. */
+  readonly alias?: string;
+}
+
+/**
+ * Keywords for the link itself (no kind): IFLA_* attributes by short or kernel name plus
+ * `LinkKeywords`.
+ *
+ * @example
+ * ```ts
+ * const s: LinkBaseSpec = { ifname: "v0", mtu: 1400, state: "up" };
+ * ```
+ */
+export type LinkBaseSpec = Omit<TableInput<SpecOf<typeof ifinfomsg>>, keyof LinkKeywords | "linkinfo" | "IFLA_LINKINFO"> & LinkKeywords;
+
+/**
+ * The options of one kind, from its IFLA_INFO_DATA table. Strings are allowed besides numbers:
+ * interface names where an ifindex is expected (`vxlan_link: "v0"`) and value names
+ * (`macvlan_mode: "bridge"`).
+ *
+ * @example
+ * ```ts
+ * const o: KindOptions<typeof linkKindTables.vxlan> = { vxlan_id: 42, vxlan_link: "v0" };
+ * ```
+ */
+export type KindOptions<T> = T extends AttrTable<infer S> ? TableInput<S, string> : Readonly<Record<string, unknown>>;
+
+/**
+ * The link kinds `link("add")` creates: every IFLA_INFO_KIND table, plus `tuntap`.
+ *
+ * @example
+ * ```ts
+ * const k: LinkKind = "veth";
+ * ```
+ */
+export type LinkKind = (keyof typeof linkKindTables & string) | "tuntap";
+
+/**
+ * Options of `kind: "tuntap"`: tun/tap devices are made with ioctl, not from a table, so their
+ * options (`mode`, `uid`, `gid`, ...) are checked at run time.
+ *
+ * @example
+ * ```ts
+ * const o: TuntapOptions = { mode: "tap", uid: 1000 };
+ * ```
+ */
+export type TuntapOptions = Readonly<Record<string, unknown>>;
+
+/**
+ * The keywords of `link("add", spec)` for one kind: the link's keywords, the kind's options
+ * flat (`vxlan_id`) or nested (`linkinfo: { kind, data }`), and for veth the `peer` (a name or
+ * the peer's own keywords).
+ *
+ * @example
+ * ```ts
+ * const v: LinkAddSpecOf<"vxlan"> = { ifname: "vx0", kind: "vxlan", vxlan_id: 42 };
+ * ```
+ */
+export type LinkAddSpecOf<K extends LinkKind> =
+  & LinkBaseSpec
+  & { readonly kind: K; readonly linkinfo?: unknown; readonly IFLA_LINKINFO?: unknown }
+  & (K extends keyof typeof linkKindTables ? KindOptions<(typeof linkKindTables)[K]> : TuntapOptions)
+  & (K extends "veth" ? { readonly peer?: string | LinkBaseSpec } : unknown);
+
+/**
+ * The keywords of `link("add", spec)`: a union discriminated by `kind`, so `kind: "vethh"` or an
+ * option another kind has is a compile error.
+ *
+ * @example
+ * ```ts
+ * const spec: LinkAddSpec = { ifname: "v0", kind: "veth", peer: "v1" };
+ * await ipr.link("add", spec);
+ * ```
+ */
+export type LinkAddSpec = { [K in LinkKind]: LinkAddSpecOf<K> | LinkNestedSpecOf<K> }[LinkKind];
+
+/**
+ * `link("add")` with the kind and its options nested as the kernel nests them:
+ * `{ ifname: "vx0", linkinfo: { kind: "vxlan", data: { vxlan_id: 42 } } }`.
+ *
+ * @example
+ * ```ts
+ * const s: LinkNestedSpecOf<"vxlan"> = { ifname: "vx0", linkinfo: { kind: "vxlan", data: { vxlan_id: 42 } } };
+ * ```
+ */
+export type LinkNestedSpecOf<K extends LinkKind> = LinkBaseSpec & {
+  readonly kind?: undefined;
+  readonly linkinfo: { readonly kind: K; readonly data?: K extends keyof typeof linkKindTables ? KindOptions<(typeof linkKindTables)[K]> : never };
+};
+
+/**
+ * The argument list of `link(command, ...)`: a typed spec for a literal `"add"` or `"set"`, any
+ * filter or spec otherwise (also when `command` is a union, e.g. a variable of `LinkCommand`).
+ *
+ * @example
+ * ```ts
+ * const args: LinkArgs<"add"> = [{ ifname: "v0", kind: "veth", peer: "v1" }];
+ * ```
+ */
+export type LinkArgs<C extends string> = [C] extends [never] ? [spec?: Readonly<Record<string, unknown>>]
+  : [C] extends ["add"] ? [spec: LinkAddSpec]
+  : [C] extends ["set"] ? [spec: LinkSetSpec]
+  : [spec?: Readonly<Record<string, unknown>>];
+
+/**
+ * The keywords of `link("set", spec)`: the link's own keywords, or with a `kind` that kind's
+ * options too (`index` or `ifname` selects the link).
+ *
+ * @example
+ * ```ts
+ * const spec: LinkSetSpec = { index: 2, mtu: 1400, state: "up" };
+ * ```
+ */
+export type LinkSetSpec = LinkBaseSpec | LinkAddSpec;
