@@ -210,6 +210,9 @@ test("vxlan with vxlan_link, id, group, ttl reads back from the dump and ip (con
     assert.equal(ip?.info_data?.group, "239.1.1.1");
     assert.equal(ip?.info_data?.ttl, 16);
     assert.equal(ip?.info_data?.link, "va");
+    // kind options change an existing link (changelink)
+    await ipr.link("set", { ifname: "vx101", kind: "vxlan", vxlan_ttl: 20 });
+    assert.equal(ipLink(ns, "vx101")?.linkinfo?.info_data?.ttl, 20);
     // the same by name and nested linkinfo
     await ipr.link("add", { ifname: "vx102", linkinfo: { kind: "vxlan", data: { vxlan_id: 102, vxlan_link: "va", vxlan_port: 4789 } } });
     const ip2 = ipLink(ns, "vx102")?.linkinfo?.info_data;
@@ -239,6 +242,12 @@ test("set: mtu, txqlen, address, alias, master by name and nomaster, bridge opti
       await ipr.link("set", { ifname: "va", master: "nomaster" });
       assert.equal(ipLink(ns, "va")?.master, undefined);
       await ipr.link("set", { ifname: "va", master: "br0" });
+      // port options go in IFLA_INFO_SLAVE_DATA, as `ip link set dev va type bridge_slave cost 200 learning off`
+      await ipr.link("set", { ifname: "va", kind: "bridge_slave", cost: 200, learning: 0 });
+      const port = ipJson<{ linkinfo?: { info_slave_kind?: string; info_slave_data?: { cost?: number; learning?: boolean } } }[]>(ns, "-d", "link", "show", "dev", "va")[0];
+      assert.equal(port.linkinfo?.info_slave_kind, "bridge");
+      assert.equal(port.linkinfo?.info_slave_data?.cost, 200);
+      assert.equal(port.linkinfo?.info_slave_data?.learning, false);
       await ipr.link("set", { ifname: "va", master: 0 });
       va = ipLink(ns, "va");
       assert.equal(va?.master, undefined);
