@@ -10,6 +10,7 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_pr
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { after, before, test } from "node:test";
 import { ipBatch, ipJson, ipn, isRoot, kernelTest, withNetns } from "./_netns.ts";
 
@@ -87,6 +88,20 @@ test("compiled nlroute: link show -j equals ip -json link show (indexes, names, 
     assert.equal(ours.find((l) => l.ifname === "v0")?.mtu, 1400);
     assert.deepEqual(ours, ip);
     assert.deepEqual(cliJson("-n", ns, "-j", "link", "show", "dev", "v1"), ipJson(ns, "link", "show", "dev", "v1"));
+  });
+});
+
+test("bin/nlroute.ts under deno run and bun prints what the executable prints", kernelTest, async () => {
+  await withNetns((ns) => {
+    populate(ns);
+    const compiled = cli("-n", ns, "addr", "show");
+    assert.equal(compiled.status, 0, compiled.err);
+    const script = join(root, "bin/nlroute.ts");
+    for (const [runtime, args] of [["deno", ["run", "--allow-ffi", "--allow-read", "--allow-env", script]], ["bun", [script]]] as const) {
+      const r = spawnSync(join(root, "node_modules/.bin", runtime), [...args, "-n", ns, "addr", "show"], { encoding: "utf8", timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } });
+      assert.equal(r.status, 0, `${runtime}: ${r.stderr}`);
+      assert.equal(r.stdout, compiled.out, runtime);
+    }
   });
 });
 
@@ -254,6 +269,35 @@ test("compiled nlroute: monitor -j reports a veth created after it started", ker
       const code = await Promise.race([exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 5000))]);
       if (code === "hung") child.kill("SIGKILL");
       assert.notEqual(code, "hung", "monitor exits on SIGTERM");
+    }
+  });
+});
+
+test("compiled nlroute: monitor's text is ip monitor's for the same events", kernelTest, async () => {
+  await withNetns(async (ns) => {
+    const groups = ["link", "address", "route"];
+    const procs = [spawn(exe, ["-n", ns, "monitor", ...groups], { stdio: ["ignore", "pipe", "pipe"] }), spawn("ip", ["-n", ns, "monitor", ...groups], { stdio: ["ignore", "pipe", "pipe"] })];
+    const outs = procs.map(lines);
+    const exited = procs.map((p) => new Promise<void>((resolve) => p.on("exit", () => resolve())));
+    try {
+      // both subscribed: each has reported one of the warm-up veths
+      let ready = false;
+      for (let i = 0; i < 10 && !ready; i++) {
+        ipn(ns, "link", "add", `w${i}`, "type", "veth", "peer", "name", `x${i}`);
+        ready = (await Promise.all(outs.map((o) => o.wait((l) => l.includes(`: w${i}@`), 1500)))).every((l) => l !== undefined);
+      }
+      assert.ok(ready, `both monitors running: ${outs.map((o) => o.seen.join("\n")).join("\n---\n")}`);
+      ipBatch(ns, ["link add s0 type veth peer name s1", "addr add 192.0.2.1/24 dev s0", "link set s0 up", "route add 198.51.100.0/24 via 192.0.2.2 dev s0 onlink", "link del s0"]);
+      const last = (l: string) => l.startsWith("Deleted ") && l.includes(": s1@");
+      for (const o of outs) assert.ok(await o.wait(last, 5000), `monitor saw the end of the sequence: ${o.seen.join("\n")}`);
+      const from = (seen: string[]) => seen.slice(seen.findIndex((l) => /^\d+: s1@/.test(l)));
+      const [ours, ip] = outs.map((o) => from(o.seen));
+      assert.ok(ours.length > 6, ours.join("\n"));
+      assert.deepEqual(ours, ip);
+    } finally {
+      for (const p of procs) p.kill("SIGTERM");
+      await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 5000))]);
+      for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
     }
   });
 });
