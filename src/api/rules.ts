@@ -198,6 +198,7 @@ function dumpFilter(spec: Readonly<Record<string, unknown>>): Record<string, unk
   addressFilter(filter, "dst", "dst_len");
   if (typeof filter.action === "string") filter.action = namedInt(filter.action, "action", ACTION_NAMES, "FR_ACT_", 0xff);
   if (typeof filter.table === "string") filter.table = namedInt(filter.table, "table", TABLE_NAMES, "RT_TABLE_", 0xffffffff);
+  if (filter.flags !== undefined && typeof filter.flags !== "function") filter.flags = namedBits(filter.flags, "flags", FLAG_NAMES, "FIB_RULE_");
   if (typeof filter.ip_proto === "string") filter.ip_proto = namedInt(filter.ip_proto, "ip_proto", IP_PROTO_NAMES, "IPPROTO_", 0xff);
   for (const k of ["uid_range", "sport_range", "dport_range"]) {
     const v = filter[k];
