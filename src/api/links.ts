@@ -33,6 +33,10 @@ const SLAVE_KINDS: readonly string[] = Object.keys(slaveKinds).map((k) => `${k}_
 // attributes (of IFLA_* or a kind's table) that hold an ifindex: a name is resolved there too
 const INDEX_KEYS = new Set(["link", "master", "vxlan_link", "gre_link", "iptun_link", "xfrm_link", "bond_active_slave", "bond_primary", "backup_port"]);
 
+// keywords that always mean the link itself, even when a kind's table has a row of that name
+// (IFLA_BRPORT_STATE is `state` in the bridge port table)
+const GENERIC_KEYS = new Set(["index", "ifname", "state", "flags", "change", "family", "ifi_type", "arp", "noarp", "master", "alias", "link", "net_ns_fd", "net_ns_pid", "mtu", "address", "broadcast", "txqlen", "ifalias", "group"]);
+
 // names for enumerated kind options, as `ip` spells them (linux/if_link.h, linux/if_ether.h)
 const VALUE_NAMES: Readonly<Record<string, Readonly<Record<string, number>>>> = {
   macvlan_mode: { private: 1, vepa: 2, bridge: 4, passthru: 8, source: 16 },
@@ -279,10 +283,6 @@ function newLink(verb: string, spec: Readonly<Record<string, unknown>>, r: Resol
   }
   return part;
 }
-
-// keywords that always mean the link itself, even when a kind's table has a row of that name
-// (IFLA_BRPORT_STATE is `state` in the bridge port table)
-const GENERIC_KEYS = new Set(["index", "ifname", "state", "flags", "change", "family", "ifi_type", "arp", "noarp", "master", "alias", "link", "net_ns_fd", "net_ns_pid", "mtu", "address", "broadcast", "txqlen", "ifalias", "group"]);
 
 /** VETH_INFO_PEER from `"v1"` or `{ ifname, address, net_ns_fd, ... }`. */
 function vethPeer(verb: string, v: unknown, r: Resolve): Record<string, unknown> {
