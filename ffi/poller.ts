@@ -18,7 +18,7 @@
  * @module
  */
 
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import type { EventSource, EventSourceOptions } from "../src/api/_context.ts";
 import { SyscallError } from "../src/marshal/errors.ts";
 import { type RawBatch, Drainer, splitBatch } from "./_drain.ts";
@@ -41,6 +41,8 @@ const RUNNING = 1;
 const STOPPED = 2;
 /** How long close() waits for the woken worker to leave the fds (it takes well under 1 ms). */
 const STOP_WAIT_MS = 100;
+/** How long disposal waits for the worker's thread to be gone after its "close" event. */
+const THREAD_EXIT_WAIT_MS = 1000;
 
 const DEFAULT_BUFFER_SIZE = 64 * 1024;
 const DEFAULT_MAX_BATCH = 1024;
@@ -317,6 +319,7 @@ class WorkerFdReader implements PollingReader {
   readonly #waiters: Waiter[] = [];
   #closed = false;
   #stopped = false;
+  #tid: number | undefined;
   readonly #done: Promise<void>;
   #resolveDone!: () => void;
   #exited!: Promise<void>;
@@ -330,7 +333,13 @@ class WorkerFdReader implements PollingReader {
       libc.close(this.#efd);
       throw e;
     }
-    this.#exited = new Promise((resolve) => this.#worker.addEventListener("close", () => resolve()));
+    // A worker that is gone no longer touches the fds, whatever it managed to say before.
+    this.#exited = new Promise((resolve) =>
+      this.#worker.addEventListener("close", () => {
+        this.#stop();
+        resolve();
+      })
+    );
     this.#worker.unref();
     this.#worker.onmessage = (event: MessageEvent<PollerMessage>) => this.#onMessage(event.data);
     this.#worker.onerror = (event: ErrorEvent) => {
@@ -360,18 +369,21 @@ class WorkerFdReader implements PollingReader {
         this.close();
         break;
       case "stopped":
+        this.#tid = m.tid;
         if (m.fatal !== undefined && !this.#closed) this.#fail(new Error(`nlroute: the poller worker failed: ${m.fatal}`));
         this.#stop();
         break;
     }
   }
 
-  /** The worker no longer touches the fds: release the eventfd and the thread. */
+  /**
+   * The worker no longer touches the fds: release the eventfd. The worker ends by itself (it
+   * closes its scope after "stopped"); it stays referenced until then.
+   */
   #stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#closed = true;
-    this.#worker.terminate();
     libc.close(this.#efd);
     for (const w of this.#waiters.splice(0)) w.resolve(null);
     this.#resolveDone();
@@ -412,6 +424,8 @@ class WorkerFdReader implements PollingReader {
     this.#items.length = 0;
     for (const w of this.#waiters.splice(0)) w.resolve(null);
     if (this.#stopped) return;
+    // Referenced until its "close" event (a few ms), so awaiting the release cannot end the process.
+    this.#worker.ref();
     Atomics.store(this.#shared, CLOSING, 1);
     Atomics.notify(this.#shared, CONSUMED);
     // A worker that has not started yet never will touch the fds.
@@ -421,15 +435,16 @@ class WorkerFdReader implements PollingReader {
       // which the event loop may deliver many ms later) makes close() release everything now.
       Atomics.wait(this.#shared, STATE, RUNNING, STOP_WAIT_MS);
     }
+    // Otherwise the worker is busy beyond STOP_WAIT_MS: its "stopped" message releases it.
     if (Atomics.load(this.#shared, STATE) === STOPPED) this.#stop();
-    // Otherwise the worker is busy beyond STOP_WAIT_MS: its "stopped" message releases it, and
-    // the worker stays referenced until then so awaiting the release cannot end the process.
-    else this.#worker.ref();
   }
 
+  /** Closes, then resolves once the worker thread has exited (Bun's fds for it are closed). */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
     await this.#done;
     await this.#exited;
+    const task = this.#tid === undefined ? null : `/proc/self/task/${this.#tid}`;
+    for (let i = 0; task !== null && i < THREAD_EXIT_WAIT_MS && existsSync(task); i++) await new Promise((r) => setTimeout(r, 1));
   }
 }

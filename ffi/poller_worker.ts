@@ -34,7 +34,7 @@ export type PollerMessage =
   | { readonly kind: "batch"; readonly data: Uint8Array<ArrayBuffer>; readonly ends: Uint32Array<ArrayBuffer> }
   | { readonly kind: "error"; readonly syscall: string; readonly errno: number; readonly message: string }
   | { readonly kind: "eof" }
-  | { readonly kind: "stopped"; readonly fatal?: string };
+  | { readonly kind: "stopped"; readonly tid?: number; readonly fatal?: string };
 
 /** Slot indexes of {@link PollerInit.shared}. */
 export const POSTED = 0;
@@ -133,12 +133,15 @@ function poll(libc: Libc, init: PollerInit, shared: Int32Array): string | undefi
 scope.onmessage = async (event) => {
   scope.onmessage = null;
   let fatal: string | undefined;
+  let tid: number | undefined;
   try {
     const { libc } = await import("./load.ts");
+    tid = libc.gettid();
     fatal = run(libc, event.data);
   } catch (e) {
     fatal = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   }
-  scope.postMessage(fatal === undefined ? { kind: "stopped" } : { kind: "stopped", fatal });
+  // The thread id lets the main thread wait until this thread (and what Bun opened for it) is gone.
+  scope.postMessage(fatal === undefined ? { kind: "stopped", tid } : { kind: "stopped", tid, fatal });
   scope.close();
 };
