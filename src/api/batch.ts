@@ -9,14 +9,30 @@
 import { type MessageSchema, NetlinkError, type NlMsg, prepareMessage } from "../marshal/mod.ts";
 import type { BatchItem, BatchResult } from "../socket/batch.ts";
 import { BATCH_FLAGS } from "../socket/batch.ts";
-import { type IndexResolver, OpContext, type RequestParts } from "./_context.ts";
+import { IndexResolver, OpContext, type RequestParts } from "./_context.ts";
 import * as addresses from "./addresses.ts";
 import * as links from "./links.ts";
 import * as neighbours from "./neighbours.ts";
 import * as routes from "./routes.ts";
 import * as rules from "./rules.ts";
+import { rtmsg } from "../rtnl/route.ts";
 
 export type { BatchResult } from "../socket/batch.ts";
+
+/** A resolver shared by the verbs of one batch, which run concurrently: one lookup per name. */
+class SharedResolver extends IndexResolver {
+  readonly #pending = new Map<string, Promise<number>>();
+
+  override index(value: unknown, key: string): Promise<number> {
+    if (typeof value !== "string") return super.index(value, key);
+    let p = this.#pending.get(value);
+    if (p === undefined) {
+      p = super.index(value, key);
+      this.#pending.set(value, p);
+    }
+    return p;
+  }
+}
 
 /** One queued verb: its context, its running promise, and the request it queued (if any yet). */
 class SlotContext extends OpContext {
@@ -71,7 +87,9 @@ class SlotContext extends OpContext {
 /**
  * A batch of change requests sent pipelined: build it with `IPRoute.batch()`, queue requests with
  * the verbs (same arguments as on `IPRoute`), then `commit()`. Each verb call returns the position
- * of its result. Nothing is sent before `commit()`, except name → index lookups.
+ * of its result. Nothing is sent before `commit()`, except name → index lookups. Route changes
+ * whose interfaces are given as indexes are validated and encoded right in `route()` (bad input
+ * throws there); every other request is validated by `commit()`.
  *
  * @example
  * ```ts
@@ -84,13 +102,15 @@ class SlotContext extends OpContext {
 export class IPBatch {
   readonly #ctx: OpContext;
   readonly #resolver: IndexResolver;
-  readonly #slots: { ctx: SlotContext; verb: Promise<NlMsg[]> }[] = [];
+  // a slot is a request prepared at once (route changes without names to resolve: no promise,
+  // no context) or a verb running against a SlotContext
+  readonly #slots: ({ item: BatchItem } | { ctx: SlotContext; verb: Promise<NlMsg[]> })[] = [];
   #committed = false;
 
   /** A batch over the socket of `ctx` (use `IPRoute.batch()`). */
   constructor(ctx: OpContext) {
     this.#ctx = ctx;
-    this.#resolver = ctx.resolver();
+    this.#resolver = new SharedResolver(ctx);
   }
 
   /** Requests queued so far. */
@@ -110,6 +130,16 @@ export class IPBatch {
 
   /** Queue `ipr.route(command, spec)` (add, del, replace, change, append); returns its result's position. */
   route(command: routes.RouteCommand, spec: Readonly<Record<string, unknown>> = {}): number {
+    if (command !== "get" && command !== "dump" && command !== "show" && !this.#committed) {
+      // the fast path of routes.route() for a change: build and prepare now; names to resolve
+      // (oif: "v0") take the verb path. Bad input throws here, before anything is sent.
+      const built = routes.buildRouteRequest(command, spec);
+      if (built.refs.length === 0) {
+        const prepared = prepareMessage(rtmsg, { type: built.type, flags: built.flags | BATCH_FLAGS, fields: built.fields, attrs: built.attrs });
+        this.#slots.push({ item: { prepared, op: this.#ctx.conn.protocol.nameOf(built.type) } });
+        return this.#slots.length - 1;
+      }
+    }
     return this.#queue((ctx) => routes.route(ctx, command, spec));
   }
 
@@ -147,7 +177,7 @@ export class IPBatch {
     const early: (BatchResult | undefined)[] = new Array(slots.length);
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i];
-      if (s.ctx.item !== null) continue;
+      if ("item" in s || s.ctx.item !== null) continue;
       try {
         // queued, or finished (or failed) without a request
         await Promise.race([s.ctx.queued, s.verb]);
@@ -163,7 +193,8 @@ export class IPBatch {
     const items: BatchItem[] = [];
     const at: number[] = [];
     for (let i = 0; i < slots.length; i++) {
-      const item = slots[i].ctx.item;
+      const s = slots[i];
+      const item = "item" in s ? s.item : s.ctx.item;
       if (early[i] === undefined && item !== null) {
         items.push(item);
         at.push(i);
@@ -173,7 +204,8 @@ export class IPBatch {
     const results = early;
     for (let k = 0; k < sent.length; k++) {
       results[at[k]] = sent[k];
-      slots[at[k]].ctx.settle(sent[k]);
+      const s = slots[at[k]];
+      if ("ctx" in s) s.ctx.settle(sent[k]);
     }
     return results as BatchResult[];
   }

@@ -5,6 +5,7 @@ import { NLM_F, NLMSG_ALIGN, readHeader } from "../marshal/header.ts";
 import { decodeDatagram } from "../marshal/message.ts";
 import { RTM } from "../rtnl/constants.ts";
 import { rtnl } from "../rtnl/messages.ts";
+import { ifinfomsg } from "../rtnl/link.ts";
 import { rtmsg } from "../rtnl/route.ts";
 import { ScriptedTransport, type ScriptedRequest, ack, reply } from "../socket/scripted.ts";
 import { IPRoute } from "./iproute.ts";
@@ -111,17 +112,44 @@ test("batch: replies before the ACK belong to their request", async () => {
   ipr.close();
 });
 
-test("batch: bad input rejects the commit before anything is sent", async () => {
+test("batch: bad input throws before anything is sent", async () => {
   const t = new ScriptedTransport(kernel());
   const ipr = new IPRoute({ transport: t });
   const b = ipr.batch();
   b.route("add", spec(1));
-  b.route("add", { dst: "198.51.100.300/32", gateway: "192.0.2.1" });
+  // a route change is validated when queued
+  assert.throws(() => b.route("add", { dst: "198.51.100.300/32", gateway: "192.0.2.1" }), (e: unknown) => e instanceof TypeError && /198\.51\.100\.300/.test(e.message));
+  assert.throws(() => b.route("add", { dst: "198.51.100.0/24", nosuchkey: 1 }), TypeError);
+  // other verbs are validated by commit(), which then sends nothing
+  b.addr("add", { index: 7, address: "192.0.2.999/24" });
   b.route("add", spec(3));
-  await assert.rejects(b.commit(), (e: unknown) => e instanceof TypeError && /198\.51\.100\.300/.test(e.message));
+  await assert.rejects(b.commit(), (e: unknown) => e instanceof TypeError && /192\.0\.2\.999/.test(e.message));
   assert.equal(t.sent.length, 0);
   await assert.rejects(b.commit(), /committed already/);
   assert.throws(() => b.route("add", spec(4)), /committed already/);
+  ipr.close();
+});
+
+test("batch: a verb that needs a name lookup sends it at once and batches the change", async () => {
+  const t = new ScriptedTransport((req) => {
+    if (req.header.type === RTM.RTM_GETLINK) {
+      return [reply(req, [{ schema: ifinfomsg, init: { type: RTM.RTM_NEWLINK, fields: { index: 9 }, attrs: { ifname: "v0" } } }]), ack(req)];
+    }
+    return kernel()(req);
+  });
+  const ipr = new IPRoute({ transport: t });
+  const b = ipr.batch();
+  b.route("add", spec(1));
+  b.route("add", { dst: "198.51.100.2/32", gateway: "192.0.2.1", oif: "v0" });
+  b.addr("add", { index: "v0", address: "192.0.2.5/24" });
+  const results = await b.commit();
+  assert.deepEqual(results.map((r) => r.ok), [true, true, true]);
+  // one lookup (cached for the batch), then one datagram with the three changes in queue order
+  assert.equal(t.sent.length, 2);
+  const msgs = decodeDatagram(t.sent[1], rtnl);
+  assert.deepEqual(msgs.map((m) => m.event), ["RTM_NEWROUTE", "RTM_NEWROUTE", "RTM_NEWADDR"]);
+  assert.equal(msgs[1].get("oif"), 9);
+  assert.equal(msgs[2].get("index"), 9);
   ipr.close();
 });
 

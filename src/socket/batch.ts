@@ -67,6 +67,8 @@ export function exchangeBatch(transport: Transport, protocol: Protocol, items: r
   const port = transport.portId;
   const slot = new Map<number, number>();
   const replies: NlMsg[][] = new Array(items.length);
+  let viewOf: ArrayBufferLike | null = null;
+  let view: DataView = new DataView(new ArrayBuffer(0));
 
   let next = 0;
   while (next < items.length) {
@@ -104,6 +106,23 @@ export function exchangeBatch(transport: Transport, protocol: Protocol, items: r
       while (waiting > 0) {
         const dg = transport.receive(options.timeoutMs);
         if (dg === null) throw new NetlinkError(ETIMEDOUT, items[first].op, `no acknowledgement from the kernel within ${options.timeoutMs} ms`);
+        // the common case, a datagram holding one plain ACK, is read off the bytes
+        if (dg.length >= 20) {
+          if (dg.buffer !== viewOf) {
+            viewOf = dg.buffer;
+            view = new DataView(dg.buffer);
+          }
+          const o = dg.byteOffset;
+          if (NLMSG_ALIGN(view.getUint32(o, true)) >= dg.length && view.getUint16(o + 4, true) === NLMSG_ERROR && view.getInt32(o + 16, true) === 0) {
+            const i = slot.get(view.getUint32(o + 8, true));
+            const pid = view.getUint32(o + 12, true);
+            if (i !== undefined && results[i] === undefined && (pid === port || pid === 0)) {
+              results[i] = { ok: true, msgs: replies[i] };
+              waiting--;
+              continue;
+            }
+          }
+        }
         const msgs = decodeDatagram(dg, protocol);
         for (let k = 0; k < msgs.length; k++) {
           const m = msgs[k];
