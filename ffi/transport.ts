@@ -43,6 +43,12 @@ const LANDING_SIZE = 1 << 20;
 const ARENA_SIZE = 256 * 1024;
 const ARENA_LARGE = 64 * 1024;
 const INT_MAX = 0x7fffffff;
+// A short-lived socket (one dump in a namespace) must not pay for 1.25 MiB of fresh, zeroed
+// memory: the landing buffer is shared by every transport of this thread (receive() copies out
+// before it returns, and nothing else runs in between), and a transport's first arena is small,
+// doubling up to ARENA_SIZE as it is filled.
+const ARENA_FIRST = 16 * 1024;
+let sharedLanding: Uint8Array<ArrayBuffer> | null = null;
 
 /**
  * Options for {@link FfiTransport.open}.
@@ -160,7 +166,6 @@ export function openNetnsFd(nameOrPath: string): number {
 export class FfiTransport implements Transport {
   #fd: number;
   readonly #portId: number;
-  #landing: Uint8Array<ArrayBuffer> | null = null;
   #arena = new Uint8Array(0);
   #used = 0;
   // struct pollfd { int fd; short events; short revents; }, native byte order.
@@ -277,7 +282,7 @@ export class FfiTransport implements Transport {
     }
     // Read first and poll only when nothing is queued: during a dump the kernel queues the next
     // datagram while the previous one is read, and a request's reply is queued before send returns.
-    const landing = (this.#landing ??= new Uint8Array(LANDING_SIZE));
+    const landing = (sharedLanding ??= new Uint8Array(LANDING_SIZE));
     let size: number;
     for (let polled = false; ; polled = true) {
       try {
@@ -294,7 +299,7 @@ export class FfiTransport implements Transport {
     }
     if (size > ARENA_LARGE) return landing.slice(0, size);
     if (this.#arena.byteLength - this.#used < size) {
-      this.#arena = new Uint8Array(ARENA_SIZE);
+      this.#arena = new Uint8Array(Math.min(ARENA_SIZE, Math.max(this.#arena.byteLength * 2, ARENA_FIRST, size)));
       this.#used = 0;
     }
     const start = this.#used;
