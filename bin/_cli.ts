@@ -497,7 +497,16 @@ async function addrShow(ipr: IPRoute, args: string[], opts: Options, io: CliIO):
     if (!byIndex.has(i)) byIndex.set(i, []);
     byIndex.get(i)!.push(addrObject(a));
   }
-  const objects = shown.map((l) => ({ ...linkObject(l, names, { details: opts.details, linkmode: false }), addr_info: byIndex.get(l.get("index") as number) ?? [] }));
+  let objects = shown.map((l) => ({ ...linkObject(l, names, { details: opts.details, linkmode: false }), addr_info: byIndex.get(l.get("index") as number) ?? [] }));
+  if (opts.family) {
+    // like ip -4 / -6: only links with such addresses, without their link-layer line; ip -6
+    // reads links from the kernel's IPv6 view, which has no qdisc, group or master
+    const drop = ["link_type", "address", "broadcast", "permaddr", "link_netnsid", ...(opts.family === 10 ? ["qdisc", "group", "master"] : [])];
+    objects = objects.filter((o) => o.addr_info.length).map((o) => {
+      for (const k of drop) delete (o as IpObject)[k];
+      return o;
+    });
+  }
   const netnsNames = opts.json ? undefined : await peerNetnsNames(ipr, objects);
   emit(objects, (o) => [linkText(o, netnsNames), ...(o.addr_info as IpObject[]).map(addrText)].join("\n"), opts, io);
   return 0;

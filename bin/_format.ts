@@ -275,7 +275,9 @@ export function linkHeadText(o: IpObject, monitor = false): string {
  * `monitor` gives `ip monitor`'s first line.
  */
 export function linkText(o: IpObject, netnsNames?: ReadonlyMap<number, string>, monitor = false): string {
-  let s = linkHeadText(o, monitor) + `\n    link/${o.link_type}`;
+  let s = linkHeadText(o, monitor);
+  if (o.link_type === undefined) return s;
+  s += `\n    link/${o.link_type}`;
   if (o.address !== undefined) s += ` ${o.address}`;
   if (o.broadcast !== undefined) s += ` ${(o.flags as string[]).includes("POINTOPOINT") ? "peer" : "brd"} ${o.broadcast}`;
   if (o.permaddr !== undefined) s += ` permaddr ${o.permaddr}`;

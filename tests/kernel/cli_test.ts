@@ -108,7 +108,7 @@ test("bin/nlroute.ts under deno run and bun prints what the executable prints", 
 test("compiled nlroute: addr, route, rule and neigh show -j equal ip -json", kernelTest, async () => {
   await withNetns((ns) => {
     populate(ns);
-    for (const args of [["addr", "show"], ["addr", "show", "dev", "v0"], ["route", "show"], ["-6", "route", "show"], ["route", "show", "table", "all"], ["route", "show", "table", "100"], ["route", "show", "dev", "v0"], ["rule", "show"], ["neigh", "show"]]) {
+    for (const args of [["addr", "show"], ["addr", "show", "dev", "v0"], ["-4", "addr", "show"], ["-6", "addr", "show"], ["route", "show"], ["-6", "route", "show"], ["route", "show", "table", "all"], ["route", "show", "table", "100"], ["route", "show", "dev", "v0"], ["rule", "show"], ["neigh", "show"]]) {
       assert.deepEqual(cliJson("-n", ns, "-j", ...args), ipJson(ns, ...args), `nlroute -j ${args.join(" ")}`);
     }
   });
@@ -124,7 +124,7 @@ test("compiled nlroute: text output is ip's (link show's first line for lo, and 
     assert.match(loLine, /^1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc \w+ state UNKNOWN mode DEFAULT group default qlen 1000$/);
     assert.equal(loLine, ip.split("\n")[0]);
     assert.equal(ours.out, ip);
-    for (const args of [["addr", "show"], ["route", "show"], ["route", "show", "table", "all"], ["rule", "show"], ["neigh", "show"]]) {
+    for (const args of [["addr", "show"], ["-4", "addr", "show"], ["-6", "addr", "show"], ["route", "show"], ["route", "show", "table", "all"], ["rule", "show"], ["neigh", "show"]]) {
       const r = cli("-n", ns, ...args);
       assert.equal(r.status, 0, r.err);
       assert.equal(r.out, ipn(ns, ...args), `nlroute ${args.join(" ")}`);
