@@ -7,6 +7,7 @@
 
 import type { NlMsg } from "../marshal/mod.ts";
 import type { AddrMsg, LinkArgs, LinkMsg, NeighMsg, RouteMsg, RuleMsg } from "./specs.ts";
+import { Addresses, InterfaceChain, Interfaces, Neighbours, Routes, Rules } from "./fluent.ts";
 import { rtnl } from "../rtnl/messages.ts";
 import { Connection } from "../socket/connection.ts";
 import type { Transport } from "../socket/transport.ts";
@@ -613,6 +614,99 @@ export class IPRoute implements Disposable {
    */
   setNetnsid(spec: nsid.SetNetnsidSpec): Promise<void> {
     return nsid.setNetnsid(this.#ctx, spec);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // fluent layer (fluent.ts)
+
+  /**
+   * The interfaces, as objects (pyroute2 `ndb.interfaces`): `create(spec)` returns an awaitable
+   * chain; `list`, `get`, `exists`, `delete`.
+   *
+   * Equivalent to: `ip link add v0 type veth peer name v1 && ip link set v0 up && ip addr add 192.0.2.1/24 dev v0`
+   *
+   * @example
+   * ```ts
+   * const v0 = await ipr.interfaces.create({ ifname: "v0", kind: "veth", peer: "v1" }).up().addIp("192.0.2.1/24");
+   * v0.state; // "up"
+   * ```
+   */
+  get interfaces(): Interfaces {
+    return new Interfaces(this);
+  }
+
+  /**
+   * An existing interface by name or index, as an awaitable chain of steps (`up`, `down`, `set`,
+   * `addIp`, `delIp`, `setMaster`, `setNetns`, `del`) run in order when awaited.
+   *
+   * Equivalent to: `ip link set dev v0 mtu 1400 down`
+   *
+   * @example
+   * ```ts
+   * await ipr.interface("v0").set({ mtu: 1400 }).down();
+   * await ipr.interface("v1").setNetns("blue");
+   * ```
+   */
+  interface(nameOrIndex: string | number): InterfaceChain {
+    return this.interfaces.at(nameOrIndex);
+  }
+
+  /**
+   * The IP addresses, as objects: `create`, `delete`, `list`, `get`.
+   *
+   * Equivalent to: `ip addr add 192.0.2.1/24 dev v0`
+   *
+   * @example
+   * ```ts
+   * await ipr.addresses.create({ ifname: "v0", address: "192.0.2.1/24" });
+   * const cidrs = (await ipr.addresses.list({ family: 2 })).map((a) => a.cidr);
+   * ```
+   */
+  get addresses(): Addresses {
+    return new Addresses(this);
+  }
+
+  /**
+   * The routes, as objects: `create`, `delete`, `list`, `get` (the kernel's lookup).
+   *
+   * Equivalent to: `ip route add 198.51.100.0/24 via 192.0.2.2`
+   *
+   * @example
+   * ```ts
+   * await ipr.routes.create({ dst: "198.51.100.0/24", gateway: "192.0.2.2" });
+   * (await ipr.routes.get("198.51.100.7")).gateway; // "192.0.2.2"
+   * ```
+   */
+  get routes(): Routes {
+    return new Routes(this);
+  }
+
+  /**
+   * The neighbour (ARP / NDP) entries, as objects: `create`, `delete`, `list`, `get`.
+   *
+   * Equivalent to: `ip neigh add 192.0.2.2 lladdr 02:00:00:00:00:02 dev v0`
+   *
+   * @example
+   * ```ts
+   * await ipr.neighbours.create({ ifindex: "v0", dst: "192.0.2.2", lladdr: "02:00:00:00:00:02" });
+   * ```
+   */
+  get neighbours(): Neighbours {
+    return new Neighbours(this);
+  }
+
+  /**
+   * The policy routing rules, as objects: `create`, `delete`, `list`, `get`.
+   *
+   * Equivalent to: `ip rule add from 198.51.100.0/24 table 100 priority 100`
+   *
+   * @example
+   * ```ts
+   * await ipr.rules.create({ priority: 100, table: 100, src: "198.51.100.0/24" });
+   * ```
+   */
+  get rules(): Rules {
+    return new Rules(this);
   }
 
   /**
