@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { after, before, test } from "node:test";
+import { main } from "../../bin/_cli.ts";
 import { ipBatch, ipJson, ipn, isRoot, kernelTest, withNetns } from "./_netns.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -102,6 +103,26 @@ test("bin/nlroute.ts under deno run and bun prints what the executable prints", 
       assert.equal(r.status, 0, `${runtime}: ${r.stderr}`);
       assert.equal(r.stdout, compiled.out, runtime);
     }
+  });
+});
+
+test("main() in-process: the same output, errors and statuses as the executable", kernelTest, async () => {
+  await withNetns(async (ns) => {
+    populate(ns);
+    const run = async (...args: string[]) => {
+      let out = "";
+      let err = "";
+      const status = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
+      return { out, err, status };
+    };
+    for (const args of [["-j", "link", "show"], ["addr", "show"], ["-j", "route", "show", "table", "all"], ["link", "add", "v0", "type", "veth", "peer", "name", "v9"], ["link", "del", "nope0"], ["link", "frobnicate"]]) {
+      const inProcess = await run("-n", ns, ...args);
+      const exec = cli("-n", ns, ...args);
+      assert.deepEqual(inProcess, exec, `nlroute ${args.join(" ")}`);
+    }
+    const usage = await run();
+    assert.equal(usage.status, 255);
+    assert.match(usage.out, /^Usage: nlroute/);
   });
 });
 
