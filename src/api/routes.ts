@@ -145,10 +145,22 @@ function addrOf(value: unknown, key: string, family: number): string {
 
 /** RTA_GATEWAY when the gateway has the route's family, else RTA_VIA (as `ip route ... via`). */
 function pushGateway(attrs: [string, unknown][], value: unknown, key: string, family: number): void {
-  if (typeof value !== "string" || parseIp(value) === null) throw new TypeError(`Invalid ${key}: ${show(value)} is not an IP address`);
-  const f = familyOf(value)!;
-  if (f === family) attrs.push(["gateway", value]);
+  // parsed once here; the codec takes the bytes as they are
+  const bytes = typeof value === "string" ? parseIp(value) : null;
+  if (bytes === null) throw new TypeError(`Invalid ${key}: ${show(value)} is not an IP address`);
+  const f = bytes.length === 4 ? AF.AF_INET : AF.AF_INET6;
+  if (f === family) attrs.push(["gateway", bytes]);
   else attrs.push(["via", { family: f, addr: value }]);
+}
+
+/** dst_len / src_len: given (checked against the family), from the prefix, or the host length. */
+function prefixLength(given: unknown, parsed: { address?: string; prefixlen?: number }, key: string, maxLen: number): number {
+  if (given !== undefined) {
+    if (typeof given !== "number" || !Number.isInteger(given)) throw new TypeError(`Invalid ${key}: expected an integer, got ${show(given)}`);
+    if (given < 0 || given > maxLen) throw new RangeError(`Invalid ${key}: ${given} is out of range (0..${maxLen})`);
+    return given;
+  }
+  return parsed.prefixlen ?? (parsed.address === undefined ? 0 : maxLen);
 }
 
 const NH_KEYS = new Set(["gateway", "oif", "ifindex", "hops", "weight", "flags", "attrs"]);
@@ -213,10 +225,15 @@ export function buildRouteRequest(command: string, spec: Readonly<Record<string,
   const refs: IndexRef[] = [];
   const fields: Record<string, unknown> = {};
   const attrs: [string, unknown][] = [];
-  for (const k of Object.keys(spec)) {
-    if (spec[k] !== undefined && !OWN_KEYS.has(k) && !routeAttrs.row(k)) {
+  // any other RTA_* attribute is passed through as given, after the ones handled here
+  let extra: [string, unknown][] | undefined;
+  for (const k in spec) {
+    const v = spec[k];
+    if (v === undefined || OWN_KEYS.has(k)) continue;
+    if (!routeAttrs.row(k)) {
       throw new TypeError(`${verb}: unknown keyword ${show(k)} (known: ${[...OWN_KEYS, ...routeAttrs.rows.map((r) => r.key).filter((x) => !OWN_KEYS.has(x))].join(", ")})`);
     }
+    (extra ??= []).push([k, v]);
   }
 
   // family: given, or from dst, src, gateway, prefsrc; IPv4 by default as in `ip`
@@ -228,17 +245,9 @@ export function buildRouteRequest(command: string, spec: Readonly<Record<string,
   if (dst.family !== undefined && dst.family !== family) throw new TypeError(`${verb}: dst ${show(spec.dst)} does not match family ${family}`);
   if (src.family !== undefined && src.family !== family) throw new TypeError(`${verb}: src ${show(spec.src)} does not match family ${family}`);
   const maxLen = family === AF.AF_INET6 ? 128 : family === AF.AF_INET ? 32 : 255;
-  const lenOf = (given: unknown, parsed: { address?: string; prefixlen?: number }, key: string): number => {
-    if (given !== undefined) {
-      if (typeof given !== "number" || !Number.isInteger(given)) throw new TypeError(`Invalid ${key}: expected an integer, got ${show(given)}`);
-      if (given < 0 || given > maxLen) throw new RangeError(`Invalid ${key}: ${given} is out of range (0..${maxLen})`);
-      return given;
-    }
-    return parsed.prefixlen ?? (parsed.address === undefined ? 0 : maxLen);
-  };
   fields.family = family;
-  fields.dst_len = lenOf(spec.dst_len, dst, "dst_len");
-  fields.src_len = lenOf(spec.src_len, src, "src_len");
+  fields.dst_len = prefixLength(spec.dst_len, dst, "dst_len", maxLen);
+  fields.src_len = prefixLength(spec.src_len, src, "src_len", maxLen);
   if (spec.tos !== undefined) fields.tos = spec.tos;
 
   const type = spec.type === undefined ? (isDel ? RTN.RTN_UNSPEC : RTN.RTN_UNICAST) : routeTypeValue(spec.type);
@@ -254,7 +263,7 @@ export function buildRouteRequest(command: string, spec: Readonly<Record<string,
 
   const hasGateway = spec.gateway !== undefined || spec.via !== undefined;
   const nhId = spec.nh_id ?? spec.nhid ?? spec.nh;
-  if ([spec.nh_id, spec.nhid, spec.nh].filter((v) => v !== undefined).length > 1) throw new TypeError(`${verb}: give one of nh, nhid, nh_id`);
+  if (nhId !== undefined && +(spec.nh_id !== undefined) + +(spec.nhid !== undefined) + +(spec.nh !== undefined) > 1) throw new TypeError(`${verb}: give one of nh, nhid, nh_id`);
   if (spec.multipath !== undefined && (!Array.isArray(spec.multipath) || spec.multipath.length === 0)) {
     throw new TypeError(`Invalid multipath: expected a non-empty list of next hops, got ${show(spec.multipath)}`);
   }
@@ -280,10 +289,7 @@ export function buildRouteRequest(command: string, spec: Readonly<Record<string,
   if (spec.prefsrc !== undefined) attrs.push(["prefsrc", addrOf(spec.prefsrc, "prefsrc", family)]);
   if (spec.pref !== undefined) attrs.push(["pref", prefValue(spec.pref)]);
   if (spec.iif !== undefined) attrs.push(devPair("iif", spec.iif, refs));
-  for (const [k, v] of Object.entries(spec)) {
-    if (v === undefined || OWN_KEYS.has(k)) continue;
-    attrs.push([k, v]);
-  }
+  if (extra) attrs.push(...extra);
   if (nhId !== undefined) attrs.push(["nh_id", nhId]);
   if (spec.multipath !== undefined) attrs.push(["multipath", (spec.multipath as unknown[]).map((nh, i) => nexthopEntry(nh, i, family, refs))]);
   if (spec.oif !== undefined) attrs.push(devPair("oif", spec.oif, refs));
