@@ -10,7 +10,8 @@
  * Without `--here` it creates a namespace (`ip netns add`), sets it up as
  * shared/peers/setup_routes.sh does (veth bv0/bv1 up, 10.255.0.1/16 on bv0), runs there and
  * removes it. With `--here` it runs in the current namespace, which must be set up that way and
- * must not be the host's (bench/run.sh uses `unshare -n` + setup_routes.sh 0).
+ * must not be the host's (bench/run.sh uses `unshare -n` + setup_routes.sh 0 and exports HOST_NETNS,
+ * the host's `readlink /proc/self/ns/net`, for this check).
  *
  * The last stdout line is `impl=deno|bun seconds=S count=N datagrams=D queue_seconds=Q`:
  * `seconds` is queue + commit (the whole pipelined add, socket open, bv0 resolved once),
@@ -55,7 +56,14 @@ async function run(netns: string | undefined): Promise<{ seconds: number; queue:
 
 let r: { seconds: number; queue: number; datagrams: number };
 if (here) {
-  if (readlinkSync("/proc/self/ns/net") === readlinkSync("/proc/1/ns/net")) throw new Error("refusing to add routes in the host network namespace: run inside unshare -n, or without --here");
+  // bench/run.sh exports HOST_NETNS; /proc/1/ns/net cannot be read from inside unshare -n
+  let host = (globalThis as unknown as { process?: { env: Record<string, string | undefined> } }).process?.env.HOST_NETNS;
+  try {
+    host ??= readlinkSync("/proc/1/ns/net");
+  } catch {
+    throw new Error("--here: cannot tell the host network namespace (set HOST_NETNS=$(readlink /proc/self/ns/net) outside)");
+  }
+  if (readlinkSync("/proc/self/ns/net") === host) throw new Error("refusing to add routes in the host network namespace: run inside unshare -n, or without --here");
   r = await run(undefined);
 } else {
   const ns = `nlbench-batch-${(globalThis as unknown as { process?: { pid: number } }).process?.pid ?? 0}`;
