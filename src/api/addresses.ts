@@ -14,7 +14,7 @@ import type { Match } from "./filter.ts";
 import { scopeValue } from "./routes.ts";
 
 /** Commands of `IPRoute.addr`. */
-export type AddrCommand = "add" | "del" | "delete" | "remove" | "replace" | "dump" | "show";
+export type AddrCommand = "add" | "del" | "delete" | "remove" | "replace" | "dump" | "show" | "flush";
 
 const COMMANDS: Readonly<Record<string, { type: number; flags: number }>> = {
   add: { type: RTM.RTM_NEWADDR, flags: NLM_F.CREATE | NLM_F.EXCL },
@@ -74,7 +74,7 @@ interface BuiltAddr {
  */
 export function buildAddrRequest(command: string, spec: Readonly<Record<string, unknown>>): BuiltAddr {
   const cmd = COMMANDS[command];
-  if (!cmd) throw new TypeError(`addr(): unknown command ${show(command)} (known: add, del, replace, dump, show)`);
+  if (!cmd) throw new TypeError(`addr(): unknown command ${show(command)} (known: add, del, replace, dump, show, flush)`);
   const verb = `addr(${JSON.stringify(command)})`;
   const isDel = cmd.type === RTM.RTM_DELADDR;
   for (const k of Object.keys(spec)) {
@@ -165,9 +165,10 @@ export function buildAddrRequest(command: string, spec: Readonly<Record<string, 
   return { type: cmd.type, flags: cmd.flags, fields, attrs, dev: dev as number | string };
 }
 
-/** `addr(command, spec)`. */
+/** `addr(command, spec)`; `flush` is `flushAddr(spec)`. */
 export async function addr(ctx: OpContext, command: AddrCommand, spec: Readonly<Record<string, unknown>>): Promise<NlMsg[]> {
   if (command === "dump" || command === "show") return await addrDump(ctx, spec);
+  if (command === "flush") return await flushAddr(ctx, spec);
   const built = buildAddrRequest(command, spec);
   if (typeof built.dev === "string") {
     // every value is checked before the name lookup goes out

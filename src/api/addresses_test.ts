@@ -98,7 +98,7 @@ test("bad address input throws TypeError / RangeError naming the key, and nothin
   for (const [spec, kind, re] of bad) {
     await assert.rejects(ipr.addr("add", spec), (e: unknown) => e instanceof kind && re.test((e as Error).message), JSON.stringify(spec));
   }
-  await assert.rejects(ipr.addr("flush" as "add", {}), TypeError);
+  await assert.rejects(ipr.addr("purge" as "add", {}), TypeError);
   assert.equal(t.sent.length, 0);
 });
 
@@ -132,7 +132,7 @@ test("flushAddr() deletes the matching addresses, secondaries first, and skips o
     deletes.push(m);
     return [ack(req, m.get("address") === "192.0.2.1" ? 99 : 0)];
   });
-  const flushed = await ipr.flushAddr({ index: 3 });
+  const flushed = await ipr.addr("flush", { index: 3 });
   assert.deepEqual(deletes.map((m) => [m.event, m.get("address"), m.get("local"), m.get("prefixlen"), m.get("index")]), [
     ["RTM_DELADDR", "192.0.2.2", "192.0.2.2", 24, 3],
     ["RTM_DELADDR", "192.0.2.1", "192.0.2.1", 24, 3],

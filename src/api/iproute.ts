@@ -194,7 +194,7 @@ export class IPRoute implements Disposable {
   }
 
   /**
-   * Address operations: `add`, `del`, `replace`, `dump` / `show`. Keys: `index` (or `ifname`;
+   * Address operations: `add`, `del`, `replace`, `dump` / `show`, `flush` (`flushAddr`). Keys: `index` (or `ifname`;
    * names are resolved), `address` ("192.0.2.1/24", or with `prefixlen` / `mask`; without a
    * length the host length, as `ip`), `local` (defaults to `address`), `broadcast` (`true`:
    * computed, or an address), `label`, `scope` (name or number), `flags` (`["nodad",
