@@ -195,9 +195,30 @@ function spawnDeno(command: readonly string[], options: SpawnOptions): NetnsProc
 
 const BUN_STDIO = { piped: "pipe", inherit: "inherit", null: "ignore" } as const;
 
+/** The part of Bun's API spawn uses, described structurally so `deno check` needs no Bun types. */
+interface BunSpawn {
+  spawn(command: string[], options: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    stdin: "pipe" | "inherit" | "ignore";
+    stdout: "pipe" | "inherit" | "ignore";
+    stderr: "pipe" | "inherit" | "ignore";
+    signal?: AbortSignal;
+  }): {
+    readonly pid: number;
+    readonly stdin: unknown;
+    readonly stdout: unknown;
+    readonly stderr: unknown;
+    readonly exited: Promise<number>;
+    readonly exitCode: number | null;
+    readonly signalCode: string | null;
+    kill(signal?: string): void;
+  };
+}
+
 function spawnBun(command: readonly string[], options: SpawnOptions): NetnsProcess {
   const env = options.clearEnv ? { ...options.env } : options.env ? { ...process.env, ...options.env } : undefined;
-  const proc = Bun.spawn([...command], {
+  const proc = (globalThis as unknown as { Bun: BunSpawn }).Bun.spawn([...command], {
     cwd: options.cwd,
     env,
     stdin: BUN_STDIO[options.stdin ?? "null"],
@@ -206,7 +227,7 @@ function spawnBun(command: readonly string[], options: SpawnOptions): NetnsProce
     signal: options.signal,
   });
   const status = proc.exited.then(() => {
-    const signal = proc.signalCode == null ? null : String(proc.signalCode);
+    const signal = proc.signalCode ?? null;
     const code = signal ? 128 + (SIGNALS[signal] ?? 0) : (proc.exitCode ?? 0);
     return { code, signal, success: code === 0 };
   });
@@ -228,7 +249,7 @@ function spawnBun(command: readonly string[], options: SpawnOptions): NetnsProce
     });
   }
   const stream = (s: unknown) => (s instanceof ReadableStream ? (s as ReadableStream<Uint8Array>) : null);
-  return wrap(proc.pid, stdin, stream(proc.stdout), stream(proc.stderr), status, (signal) => proc.kill(signal as NodeJS.Signals));
+  return wrap(proc.pid, stdin, stream(proc.stdout), stream(proc.stderr), status, (signal) => proc.kill(signal));
 }
 
 /**
