@@ -40,7 +40,12 @@ record() {
   if [ "$rc" -ne 0 ] || [ -z "$received" ] || [ -z "$seconds" ]; then
     printf '%s\terror\t\t%s\n' "$impl" "exit $rc: $(tr '\t' ' ' <<<"$line" | cut -c1-120)" >>"$raw"
   else
-    printf '%s\tok\t%s\t%s\n' "$impl" "$received" "$seconds" >>"$raw"
+    # a run lost events when fewer than N arrived or the listener reported an error / overflow
+    local lost=0 err ovf
+    err=$(field "$line" error)$(field "$line" errors)
+    ovf=$(field "$line" overflows)
+    { [ "$received" -lt "$n" ] || { [ -n "$err" ] && [ "$err" != None ] && [ "$err" != 0 ]; } || { [ -n "$ovf" ] && [ "$ovf" != 0 ]; }; } && lost=1
+    printf '%s\tok\t%s\t%s\t%s\n' "$impl" "$received" "$seconds" "$lost" >>"$raw"
   fi
 }
 
@@ -104,6 +109,9 @@ for impl in order:
     secs = [float(r[3]) for r in ok]
     recv = min(int(r[2]) for r in ok)
     med = statistics.median(secs)
+    lost = sum(int(r[4]) for r in ok)
+    if lost:
+        note = (f"lost events (ENOBUFS) in {lost} of {len(ok)} runs; " + note).rstrip("; ")
     if go and impl != "go-vishvananda":
         note = (f"{med / statistics.median(go):.2f}x Go; " + note).rstrip("; ")
     print(f"{impl:<16} {len(ok):>4} {f'{recv}/{n}':>16} {med:>15.4f} {min(secs):>8.4f} {max(secs):>8.4f}  {note}")
