@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { IPRoute, NetlinkError, NTF, NUD } from "../../mod.ts";
+import { IPRoute, NetlinkError, type NlMsg, NTF, NUD } from "../../mod.ts";
 import { ipJson, ipn, kernelTest, withNetns } from "./_netns.ts";
 
 interface IpNeigh {
@@ -33,7 +33,7 @@ test("two permanent ARP entries: filters, callable match, get, dumped indexes (c
     assert.deepEqual(ip.map((n) => [n.dst, n.lladdr, n.state]).sort(), [["192.0.2.2", "00:11:22:33:44:55", ["PERMANENT"]], ["192.0.2.3", "00:11:22:33:44:56", ["PERMANENT"]]]);
     assert.equal((await ipr.getNeighbours({ ifindex, family: 2 })).length, 2);
     assert.equal((await ipr.getNeighbours({ ifindex, dst: "192.0.2.2" })).length, 1);
-    assert.equal((await ipr.getNeighbours({ match: (m) => m.get("ifindex") === ifindex && m.get("family") === 2 })).length, 2);
+    assert.equal((await ipr.getNeighbours({ match: (m: NlMsg) => m.get("ifindex") === ifindex && m.get("family") === 2 })).length, 2);
     const [got] = await ipr.neigh("get", { dst: "192.0.2.2", ifindex });
     assert.equal(got.get("dst"), "192.0.2.2");
     assert.equal(got.get("NDA_DST"), "192.0.2.2");
