@@ -35,6 +35,12 @@ step "tsc (Deno and Bun types)"
 "$bin/tsc" -p tsconfig.json; rc=$?
 [ $rc -eq 0 ] && count 1 0 0 tsc || count 0 1 $rc tsc
 
+# tests/types: @ts-expect-error lines prove typos in keys and kinds are compile errors, and
+# type assertions pin what get() returns (tsc fails on an unused @ts-expect-error)
+step "type tests (tsc -p tests/types)"
+"$bin/tsc" -p tests/types/tsconfig.json; rc=$?
+[ $rc -eq 0 ] && count 1 0 0 "type tests" || count 0 1 $rc "type tests"
+
 step "deno check"
 "$bin/deno" check --quiet mod.ts testing.ts ffi/deno.ts ffi/load.ts ffi/transport.ts examples/*.ts; rc=$?
 [ $rc -eq 0 ] && count 1 0 0 "deno check" || count 0 1 $rc "deno check"

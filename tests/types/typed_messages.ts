@@ -1,0 +1,115 @@
+/**
+ * Type tests: checked by `tsc -p tests/types` (npm test), never run. Each `@ts-expect-error`
+ * line must be a compile error (tsc fails on an unused one), and the `Equal` assertions pin the
+ * types `get()` returns. Deriving from the schema tables means these hold without a hand-kept
+ * list: a row added to a table is typed at once.
+ */
+import type { AddrMsg, Interface, IPRoute, LinkAddSpec, LinkMsg, NeighMsg, NlMsg, RouteMsg, RuleMsg } from "../../mod.ts";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+function expectType<T extends true>(_ok?: T): void {}
+
+declare const link: LinkMsg;
+declare const addr: AddrMsg;
+declare const route: RouteMsg;
+declare const rule: RuleMsg;
+declare const neigh: NeighMsg;
+declare const untyped: NlMsg;
+declare const ipr: IPRoute;
+
+// --- get() results are typed from the schema rows and header fields
+expectType<Equal<ReturnType<typeof link.get<"mtu">>, number | undefined>>();
+expectType<Equal<ReturnType<typeof link.get<"IFLA_MTU">>, number | undefined>>();
+expectType<Equal<ReturnType<typeof link.get<"ifname">>, string | undefined>>();
+expectType<Equal<ReturnType<typeof link.get<"IFLA_IFNAME">>, string | undefined>>();
+expectType<Equal<ReturnType<typeof link.get<"index">>, number | undefined>>();
+expectType<Equal<ReturnType<typeof link.get<"state">>, "up" | "down" | undefined>>();
+expectType<Equal<ReturnType<typeof link.get<"stats64">>, Record<string, unknown> | undefined>>();
+expectType<Equal<ReturnType<typeof addr.get<"address">>, string | undefined>>();
+expectType<Equal<ReturnType<typeof addr.get<"prefixlen">>, number | undefined>>();
+expectType<Equal<ReturnType<typeof route.get<"dst">>, string | undefined>>();
+expectType<Equal<ReturnType<typeof route.get<"table">>, number | undefined>>();
+expectType<Equal<ReturnType<typeof route.get<"RTA_GATEWAY">>, string | undefined>>();
+expectType<Equal<ReturnType<typeof rule.get<"priority">>, number | undefined>>();
+expectType<Equal<ReturnType<typeof neigh.get<"lladdr">>, string | undefined>>();
+expectType<Equal<ReturnType<typeof neigh.get<"ifindex">>, number | undefined>>();
+expectType<Equal<ReturnType<typeof link.get<"sequence_number">>, number | undefined>>();
+
+const mtu: number | undefined = link.get("mtu");
+const kind: string | undefined = link.get("linkinfo")?.get("kind");
+const path: unknown = link.get(["linkinfo", "kind"]);
+const raw: unknown = link.get("#70");
+// @ts-expect-error mtu is a number, not a string
+const wrong: string | undefined = link.get("mtu");
+
+// --- a typo in a key is a compile error, on messages and nested sets alike
+// @ts-expect-error no such key
+link.get("mtuu");
+// @ts-expect-error no such kernel name
+link.get("IFLA_MTUU");
+// @ts-expect-error a route key on a link
+link.get("gateway");
+// @ts-expect-error nested table keys are checked too
+link.get("linkinfo")?.get("kindd");
+
+// untyped messages (any schema) still take any key
+const anything: unknown = untyped.get("whatever");
+
+// --- dumps return typed messages
+async function reads(): Promise<void> {
+  const links = await ipr.getLinks();
+  expectType<Equal<typeof links, LinkMsg[]>>();
+  expectType<Equal<Awaited<ReturnType<IPRoute["getRoutes"]>>, RouteMsg[]>>();
+  expectType<Equal<Awaited<ReturnType<IPRoute["getAddr"]>>, AddrMsg[]>>();
+  expectType<Equal<Awaited<ReturnType<IPRoute["getRules"]>>, RuleMsg[]>>();
+  expectType<Equal<Awaited<ReturnType<IPRoute["getNeighbours"]>>, NeighMsg[]>>();
+  // @ts-expect-error typo on a dumped message
+  links[0].get("ifnmae");
+  const ifaces: Interface[] = await ipr.interfaces.list();
+  const m: number | undefined = ifaces[0].mtu;
+  const s: "up" | "down" = ifaces[0].state;
+  void [m, s];
+}
+
+// --- link("add") specs: a union discriminated by kind, options from the link_kinds tables
+async function writes(): Promise<void> {
+  await ipr.link("add", { ifname: "v0", kind: "veth", peer: "v1" });
+  await ipr.link("add", { ifname: "v0", kind: "veth", peer: { ifname: "v1", net_ns_fd: "blue" } });
+  await ipr.link("add", { ifname: "vx0", kind: "vxlan", vxlan_id: 42, vxlan_link: "v0", IFLA_VXLAN_TTL: 16 });
+  await ipr.link("add", { ifname: "br0", kind: "bridge", br_stp_state: 1, mtu: 1400, state: "up" });
+  await ipr.link("add", { ifname: "vx1", linkinfo: { kind: "vxlan", data: { vxlan_id: 7 } } });
+  await ipr.link("set", { index: 2, mtu: 1400, state: "up" });
+  await ipr.link("del", { ifname: "v0" });
+
+  // @ts-expect-error unknown kind
+  await ipr.link("add", { ifname: "v0", kind: "vethh", peer: "v1" });
+  // @ts-expect-error unknown key
+  await ipr.link("add", { ifname: "v0", kind: "veth", peerr: "v1" });
+  // @ts-expect-error an option of another kind (vxlan_id on a veth)
+  await ipr.link("add", { ifname: "v0", kind: "veth", vxlan_id: 1 });
+  // @ts-expect-error peer only exists for veth
+  await ipr.link("add", { ifname: "br0", kind: "bridge", peer: "x" });
+  // @ts-expect-error wrong value type for mtu
+  await ipr.link("add", { ifname: "v0", kind: "veth", mtu: "big" });
+  // @ts-expect-error state is "up" or "down"
+  await ipr.link("set", { index: 2, state: "upp" });
+  // @ts-expect-error typo in a nested kind option
+  await ipr.link("add", { ifname: "vx1", linkinfo: { kind: "vxlan", data: { vxlan_idd: 7 } } });
+  // @ts-expect-error kind is required for add
+  await ipr.link("add", { ifname: "v0" });
+
+  const spec: LinkAddSpec = { ifname: "t0", kind: "tuntap", mode: "tap" };
+  await ipr.link("add", spec);
+
+  // the fluent layer takes the same typed specs
+  await ipr.interfaces.create({ ifname: "v0", kind: "veth", peer: "v1" }).up().addIp("192.0.2.1/24");
+  await ipr.interface("v0").set({ mtu: 1400 }).down();
+  // @ts-expect-error typo in a fluent create
+  ipr.interfaces.create({ ifname: "v0", kind: "vxlan", vxlan_idd: 1 });
+  // @ts-expect-error typo in set()
+  ipr.interface("v0").set({ mtuu: 1400 });
+  // @ts-expect-error setNetns ends the chain: no further steps
+  ipr.interface("v1").setNetns("blue").up();
+}
+
+export { anything, kind, mtu, path, raw, reads, wrong, writes };
