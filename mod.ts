@@ -57,3 +57,4 @@ export { openTun, type TunDevice, type TunMode, type TunOptions } from "./ffi/tu
 export type { Transport } from "./src/socket/transport.ts";
 export { DEFAULT_EVENT_GROUPS, EVENT_GROUPS, EventStream, RESYNC_GROUPS, type EventGroup, type EventsOptions } from "./src/api/events.ts";
 export { openEventSocket, openFdReader, type FdReader, type FdReaderOptions } from "./ffi/poller.ts";
+export type { EventSource, EventSourceOptions } from "./src/api/_context.ts";
