@@ -6,7 +6,7 @@
  */
 
 import { readdirSync } from "node:fs";
-import { IPRoute, NetlinkError, type NlMsg, SyscallError } from "../mod.ts";
+import { errnoName, IPRoute, NetlinkError, type NlMsg, SyscallError } from "../mod.ts";
 import {
   addrObject,
   addrText,
@@ -745,6 +745,13 @@ function monitorLine(msg: NlMsg, names: LinkTable, opts: Options): string | unde
       obj = neighObject(msg, names);
       text = neighText(obj);
       break;
+    case "OVERFLOW": {
+      // the kernel dropped events; events() re-dumps the subscribed objects right after this
+      const error = msg.get("error") as number;
+      obj = { error };
+      text = `Overflow: events were lost (${strerror(errnoName(-error))}); the current state follows`;
+      break;
+    }
     default:
       obj = {};
       text = `[${event}]`;
