@@ -7,7 +7,7 @@
 
 import { type StructCodec, type StructFields, type StructOf, asciiz, bytes, fixedStruct, s32, show, u16, u32 } from "./codecs.ts";
 import { NetlinkDecodeError } from "./errors.ts";
-import { NLM_F, NLMSG_ALIGN, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSGERR_ATTR, type NlHeader, readHeader, writeHeader } from "./header.ts";
+import { NLM_F, NLMSG_ALIGN, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSGERR_ATTR, type NlHeader, readHeader } from "./header.ts";
 import { type AttrInput, type AttrKey, type AttrPath, type AttrSpec, type AttrTable, type AttrValue, Attrs, attrs, prepareAttrs, writeAttrs } from "./schema.ts";
 
 /** The layout of one message family: its fixed header struct and its attribute table. */
@@ -293,6 +293,18 @@ export interface PreparedMessage {
   write(u8: Uint8Array, dv: DataView, off: number, seq?: number): void;
 }
 
+const FIELD_NAMES = new WeakMap<StructCodec<any>, ReadonlySet<string>>();
+
+/** The field names of a struct, computed once per codec. */
+function fieldNames(codec: StructCodec<any>): ReadonlySet<string> {
+  let names = FIELD_NAMES.get(codec);
+  if (names === undefined) {
+    names = new Set(codec.layout.map((f) => f.name));
+    FIELD_NAMES.set(codec, names);
+  }
+  return names;
+}
+
 /**
  * First pass of encoding: validate everything (throwing TypeError/RangeError before any byte is
  * produced) and compute the size.
@@ -300,13 +312,14 @@ export interface PreparedMessage {
 export function prepareMessage(schema: MessageSchema, init: MessageInit): PreparedMessage {
   const layout = schema.fields.layout;
   const given = init.fields ?? {};
-  for (const k of Object.keys(given)) {
-    if (!layout.some((f) => f.name === k)) {
+  const names = fieldNames(schema.fields);
+  for (const k in given) {
+    if (!names.has(k)) {
       throw new TypeError(`Invalid ${k}: not a field of ${schema.name} (fields: ${layout.map((f) => f.name).join(", ")})`);
     }
   }
   const fieldValues: Record<string, unknown> = {};
-  for (const f of layout) fieldValues[f.name] = given[f.name] ?? 0;
+  for (let i = 0; i < layout.length; i++) fieldValues[layout[i].name] = given[layout[i].name] ?? 0;
   const pf = schema.fields.prepare(fieldValues, schema.name, { lookup: () => undefined });
   const ctx = { lookup: (k: string) => given[k] };
   const pa = init.attrs === undefined ? { items: [], size: 0 } : prepareAttrs(schema.attrs, init.attrs, "", ctx);
@@ -315,7 +328,12 @@ export function prepareMessage(schema: MessageSchema, init: MessageInit): Prepar
   return {
     length,
     write(u8, dv, off, seq) {
-      writeHeader(dv, off, { length, type: init.type, flags: init.flags ?? 0, sequence_number: seq ?? init.seq ?? 0, pid: init.pid ?? 0 });
+      // struct nlmsghdr, as writeHeader() writes it
+      dv.setUint32(off, length, true);
+      dv.setUint16(off + 4, init.type, true);
+      dv.setUint16(off + 6, init.flags ?? 0, true);
+      dv.setUint32(off + 8, seq ?? init.seq ?? 0, true);
+      dv.setUint32(off + 12, init.pid ?? 0, true);
       schema.fields.write({ u8, dv }, off + NLMSG_HDRLEN, pf);
       writeAttrs({ u8, dv }, off + NLMSG_HDRLEN + schema.fields.size, pa);
     },

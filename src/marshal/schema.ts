@@ -421,30 +421,48 @@ function isPairList(v: unknown): v is readonly (readonly [string, unknown])[] {
   return Array.isArray(v) && v.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === "string");
 }
 
-/** Turn any accepted input into (key, value, rawType?) triples. */
-function inputEntries(input: unknown, key: string): [string, unknown, number | undefined][] {
-  if (input instanceof Attrs) return input.entries().map((e) => [e.name, e.value, e.rawType]);
-  if (isPairList(input)) return input.map(([k, v]) => [k, v, undefined]);
+/** Any accepted input as [key, value] pairs (pair lists as given, no copy) and raw types (decoded input only). */
+function inputEntries(input: unknown, key: string): { pairs: readonly (readonly [string, unknown])[]; rawTypes: readonly number[] | null } {
+  if (input instanceof Attrs) {
+    const es = input.entries();
+    return { pairs: es.map((e) => [e.name, e.value] as const), rawTypes: es.map((e) => e.rawType) };
+  }
+  if (isPairList(input)) return { pairs: input, rawTypes: null };
   if (input !== null && typeof input === "object" && !Array.isArray(input) && !(input instanceof Uint8Array)) {
     const o = input as Record<string, unknown>;
     const keys = Object.keys(o);
-    if (keys.length === 1 && keys[0] === "attrs" && isPairList(o.attrs)) return o.attrs.map(([k, v]) => [k, v, undefined]);
-    return keys.map((k) => [k, o[k], undefined]);
+    if (keys.length === 1 && keys[0] === "attrs" && isPairList(o.attrs)) return { pairs: o.attrs, rawTypes: null };
+    return { pairs: keys.map((k) => [k, o[k]] as const), rawTypes: null };
   }
   throw new TypeError(`Invalid ${key}: expected attributes (an object or [name, value] pairs), got ${show(input)}`);
 }
 
+/**
+ * Sibling values for switchOn codecs (IFLA_INFO_DATA reads IFLA_INFO_KIND): string and number
+ * values from the start, others once prepared; the last occurrence wins. Looked up in the input
+ * itself, so preparing a set allocates nothing for it.
+ */
 class SiblingContext implements EncodeContext {
-  readonly #values = new Map<string, unknown>();
+  readonly #table: AttrTable;
+  readonly #pairs: readonly (readonly [string, unknown])[];
   readonly #parent: EncodeContext | null;
-  constructor(parent: EncodeContext | null) {
+  /** Entries before this index are prepared. */
+  done = 0;
+  constructor(table: AttrTable, pairs: readonly (readonly [string, unknown])[], parent: EncodeContext | null) {
+    this.#table = table;
+    this.#pairs = pairs;
     this.#parent = parent;
   }
-  set(row: AttrRow, v: unknown): void {
-    this.#values.set(row.key, v);
-  }
   lookup(key: string): unknown {
-    return this.#values.has(key) ? this.#values.get(key) : this.#parent?.lookup(key);
+    const pairs = this.#pairs;
+    for (let i = pairs.length - 1; i >= 0; i--) {
+      const v = pairs[i][1];
+      if (v === undefined || v === null) continue;
+      if (i >= this.done && typeof v !== "string" && typeof v !== "number") continue;
+      const row = this.#table.byKey.get(pairs[i][0]);
+      if (row !== undefined && row.key === key) return v;
+    }
+    return this.#parent?.lookup(key);
   }
 }
 
@@ -454,16 +472,15 @@ class SiblingContext implements EncodeContext {
  * skipped.
  */
 export function prepareAttrs(table: AttrTable, input: unknown, key: string, ctx: EncodeContext | null): PreparedAttrs {
-  const entries = inputEntries(input, key);
-  const sctx = new SiblingContext(ctx);
-  // selector attributes (kind, encap_type) are read by switchOn siblings: record raw values first
-  for (const [k, v] of entries) {
-    const row = table.byKey.get(k);
-    if (row && (typeof v === "string" || typeof v === "number")) sctx.set(row, v);
-  }
+  const { pairs, rawTypes } = inputEntries(input, key);
+  const sctx = new SiblingContext(table, pairs, ctx);
   const items: PreparedAttr[] = [];
   let size = 0;
-  for (const [k, v, rawTypeIn] of entries) {
+  for (let i = 0; i < pairs.length; i++) {
+    sctx.done = i;
+    const k = pairs[i][0];
+    const v = pairs[i][1];
+    const rawTypeIn = rawTypes === null ? undefined : rawTypes[i];
     if (v === undefined || v === null) continue;
     const row = table.byKey.get(k);
     let codec: Codec<any, any>;
@@ -482,7 +499,6 @@ export function prepareAttrs(table: AttrTable, input: unknown, key: string, ctx:
     }
     const name = key === "" ? (row ? row.key : k) : `${key}.${row ? row.key : k}`;
     const p = codec.prepare(v, name, sctx);
-    if (row) sctx.set(row, v);
     const psize = codec.sizeOf(p);
     if (NLA_HDRLEN + psize > 0xffff) throw new RangeError(`Invalid ${name}: ${psize} bytes do not fit in one attribute`);
     items.push({ rawType, codec, p, size: psize });
