@@ -400,15 +400,16 @@ export function routeObject(msg: NlMsg, names: LinkNames, options: RouteOptions 
   if (proto !== RTPROT.RTPROT_BOOT) o.protocol = PROTOS.get(proto) ?? String(proto);
   const scope = msg.get("scope") as number;
   if (scope !== RT_SCOPE.RT_SCOPE_UNIVERSE) o.scope = scopeName(scope);
-  put(o, "metric", msg.get("priority"));
   put(o, "prefsrc", msg.get("prefsrc"));
+  put(o, "metric", msg.get("priority"));
   o.flags = nhFlags(msg.get("flags") as number);
   const pref = msg.get("pref") as number | undefined;
   if (pref !== undefined) o.pref = PREFS[pref] ?? String(pref);
   const mp = msg.get("multipath") as unknown;
   if (Array.isArray(mp)) {
-    o.nexthops = mp.map((nh: { get?: (k: string) => unknown } & Record<string, unknown>) => {
-      const read = (k: string) => (typeof nh.get === "function" ? nh.get(k) : nh[k]);
+    // each nexthop: the rtnexthop fields, and its own attributes (RTA_GATEWAY...) in `attrs`
+    o.nexthops = mp.map((nh: { attrs?: { get(k: string): unknown } } & Record<string, unknown>) => {
+      const read = (k: string) => (k in nh ? nh[k] : nh.attrs?.get(k));
       const n: IpObject = {};
       put(n, "gateway", read("gateway"));
       const dev = read("oif") as number | undefined;
@@ -421,32 +422,25 @@ export function routeObject(msg: NlMsg, names: LinkNames, options: RouteOptions 
   return o;
 }
 
-/** A route as `ip route show` prints it. */
+/** A route as `ip route show` prints it: every item followed by a space, except a final `pref`. */
 export function routeText(o: IpObject): string {
-  let s = o.type !== undefined ? `${o.type} ${o.dst}` : String(o.dst);
-  if (o.from !== undefined) s += ` from ${o.from}`;
-  if (o.gateway !== undefined) s += ` via ${o.gateway}`;
-  if (o.dev !== undefined) s += ` dev ${o.dev}`;
-  if (o.table !== undefined) s += ` table ${o.table}`;
-  if (o.protocol !== undefined) s += ` proto ${o.protocol}`;
-  if (o.scope !== undefined) s += ` scope ${o.scope}`;
-  if (o.metric !== undefined) s += ` metric ${o.metric}`;
-  let trailing = false;
-  if (o.prefsrc !== undefined) {
-    s += ` src ${o.prefsrc} `;
-    trailing = true;
-  }
-  for (const f of o.flags as string[]) {
-    s += `${trailing ? "" : " "}${f} `;
-    trailing = true;
-  }
-  if (o.pref !== undefined) s += `${trailing ? "" : " "}pref ${o.pref}`;
+  let s = o.type !== undefined ? `${o.type} ${o.dst} ` : `${o.dst} `;
+  if (o.from !== undefined) s += `from ${o.from} `;
+  if (o.gateway !== undefined) s += `via ${o.gateway} `;
+  if (o.dev !== undefined) s += `dev ${o.dev} `;
+  if (o.table !== undefined) s += `table ${o.table} `;
+  if (o.protocol !== undefined) s += `proto ${o.protocol} `;
+  if (o.scope !== undefined) s += `scope ${o.scope} `;
+  if (o.prefsrc !== undefined) s += `src ${o.prefsrc} `;
+  if (o.metric !== undefined) s += `metric ${o.metric} `;
+  for (const f of o.flags as string[]) s += `${f} `;
+  if (o.pref !== undefined) s += `pref ${o.pref}`;
   for (const nh of (o.nexthops ?? []) as IpObject[]) {
-    s += `\n\tnexthop`;
-    if (nh.gateway !== undefined) s += ` via ${nh.gateway}`;
-    if (nh.dev !== undefined) s += ` dev ${nh.dev}`;
-    s += ` weight ${nh.weight}`;
-    for (const f of nh.flags as string[]) s += ` ${f}`;
+    s += `\n\tnexthop `;
+    if (nh.gateway !== undefined) s += `via ${nh.gateway} `;
+    if (nh.dev !== undefined) s += `dev ${nh.dev} `;
+    s += `weight ${nh.weight} `;
+    for (const f of nh.flags as string[]) s += `${f} `;
   }
   return s;
 }
