@@ -199,6 +199,7 @@ export class EventStream implements AsyncIterableIterator<NlMsg>, AsyncDisposabl
   #at = 0;
   #closed = false;
   #tail: Promise<unknown> = Promise.resolve();
+  #inflight = 0;
   /** Counters: events received, overflows seen, messages replayed by resyncs. */
   readonly stats: { events: number; overflows: number; resynced: number } = { events: 0, overflows: 0, resynced: 0 };
 
@@ -250,11 +251,13 @@ export class EventStream implements AsyncIterableIterator<NlMsg>, AsyncDisposabl
 
   /** The next message, in kernel order. */
   next(): Promise<IteratorResult<NlMsg, undefined>> {
-    if (this.#at < this.#pending.length) {
+    // the common case, a message of the current batch, costs no queueing
+    if (this.#inflight === 0 && this.#at < this.#pending.length) {
       const value = this.#pending[this.#at++];
       return Promise.resolve({ value, done: false });
     }
     return this.#serial(async () => {
+      if (this.#at < this.#pending.length) return { value: this.#pending[this.#at++], done: false };
       const batch = await this.#nextBatch();
       if (batch === null) return { value: undefined, done: true };
       this.#pending = batch;
@@ -274,17 +277,28 @@ export class EventStream implements AsyncIterableIterator<NlMsg>, AsyncDisposabl
    * ```
    */
   nextBatch(): Promise<NlMsg[] | null> {
-    if (this.#at < this.#pending.length) {
-      const rest = this.#pending.slice(this.#at);
-      this.#pending = [];
-      this.#at = 0;
-      return Promise.resolve(rest);
-    }
-    return this.#serial(() => this.#nextBatch());
+    return this.#serial(async () => {
+      if (this.#at < this.#pending.length) {
+        const rest = this.#pending.slice(this.#at);
+        this.#pending = [];
+        this.#at = 0;
+        return rest;
+      }
+      return await this.#nextBatch();
+    });
   }
 
+  /** Run `fn` after every earlier call has settled (calls are answered in order). */
   #serial<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.#tail.then(fn, fn);
+    this.#inflight++;
+    const run = async () => {
+      try {
+        return await fn();
+      } finally {
+        this.#inflight--;
+      }
+    };
+    const p = this.#tail.then(run, run);
     this.#tail = p.catch(() => undefined);
     return p;
   }

@@ -270,3 +270,14 @@ test("IPRoute.bind() and get() return batches; close() ends the subscription", a
     setPlatform({ openEventSource: previous });
   }
 });
+
+test("concurrent next() calls are answered in order, none lost", async () => {
+  const { source, stream } = setup({ groups: ["link"] });
+  const pending = [stream.next(), stream.next(), stream.next(), stream.nextBatch()];
+  source.push([concat(newLink(2, "a"), newLink(3, "b"))]);
+  source.push([concat(newLink(4, "c"), newLink(5, "d"), newLink(6, "e"))]);
+  const [a, b, c, rest] = await Promise.all(pending);
+  assert.deepEqual([a, b, c].map((r) => (r as IteratorResult<NlMsg>).value?.get("ifname")), ["a", "b", "c"]);
+  assert.deepEqual((rest as NlMsg[]).map((m) => m.get("ifname")), ["d", "e"]);
+  stream.close();
+});
