@@ -214,7 +214,6 @@ test("spawn runs a command in the namespace: output, exit status, stdin, signals
     assert.equal(ping.code, 0, decode(ping.stderr));
     assert.equal(ping.success, true);
     assert.match(decode(ping.stdout), /1 received/);
-    // the host namespace does not have that address: ping from there fails or is unreachable
     const who = await netns.spawn(ns, ["sh", "-c", "readlink /proc/self/ns/net; echo oops >&2; exit 7"]).output();
     assert.equal(decode(who.stdout).trim(), nsInode(`/run/netns/${ns}`));
     assert.equal(decode(who.stderr), "oops\n");
@@ -251,7 +250,7 @@ test("spawn runs a command in the namespace: output, exit status, stdin, signals
   assert.equal(ownNetns(), before);
 });
 
-test("attach names the namespace of a process; ip netns identify agrees", kernelTest, async () => {
+test("attach names the namespace of a process; ip netns exec NAME runs in it", kernelTest, async () => {
   const name = uniqueName();
   await withNetns(async (ns) => {
     await using sleeper = netns.spawn(ns, ["sleep", "30"], { stdout: "null", stderr: "null" });
