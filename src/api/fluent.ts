@@ -16,8 +16,9 @@
  */
 
 import { NetlinkError, SyscallError, show } from "../marshal/mod.ts";
-import { parsePrefix } from "./_spec.ts";
+import { buildAddrRequest } from "./addresses.ts";
 import type { Filter, IPRoute } from "./iproute.ts";
+import { linkRequest } from "./links.ts";
 import type { AddrMsg, LinkAddSpec, LinkBaseSpec, LinkMsg, NeighMsg, RouteMsg, RuleMsg } from "./specs.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -485,17 +486,19 @@ async function indexOf(ipr: IPRoute, t: Target): Promise<number> {
   return t.index;
 }
 
-function checkIp(spec: IpSpec, what: string): void {
-  if (typeof spec === "string") {
-    const p = parsePrefix(spec, what);
-    if (p.address === undefined) throw new TypeError(`Invalid ${what}: expected an address, got ${show(spec)}`);
-  } else if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
-    throw new TypeError(`Invalid ${what}: expected "address/prefixlen" or an object of addr keywords, got ${show(spec)}`);
+function ipKeywords(spec: IpSpec, index: number): Record<string, unknown> {
+  if (typeof spec === "string") return { index, address: spec };
+  if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
+    throw new TypeError(`Invalid address: expected "address/prefixlen" or an object of addr keywords, got ${show(spec)}`);
   }
+  return { ...spec, index };
 }
 
-function ipKeywords(spec: IpSpec, index: number): Record<string, unknown> {
-  return typeof spec === "string" ? { index, address: spec } : { ...spec, index };
+// Steps are checked when the chain is built, with the verbs' own pure request builders (no I/O;
+// index 1 stands for the interface not known yet), so bad input in any step throws before the
+// first step is sent.
+function checkLink(command: "add" | "set", spec: Readonly<Record<string, unknown>>): void {
+  linkRequest(command, spec);
 }
 
 /**
@@ -579,6 +582,7 @@ export class InterfaceChain implements PromiseLike<Interface> {
   set(spec: InterfaceSetSpec): InterfaceChain {
     if (spec === null || typeof spec !== "object" || Array.isArray(spec)) throw new TypeError(`Invalid set(): expected an object of link keywords, got ${show(spec)}`);
     if ("index" in spec) throw new TypeError(`Invalid set(): index selects the interface and cannot be set`);
+    checkLink("set", { ...spec, index: 1 });
     return this.#then({
       label: label("set", spec),
       run: async (ipr, t) => {
@@ -600,6 +604,7 @@ export class InterfaceChain implements PromiseLike<Interface> {
    * ```
    */
   setMaster(master: string | number | null): InterfaceChain {
+    checkLink("set", { index: 1, master });
     return this.#then({ label: label("setMaster", master), run: async (ipr, t) => void (await ipr.link("set", { index: await indexOf(ipr, t), master })) });
   }
 
@@ -615,7 +620,7 @@ export class InterfaceChain implements PromiseLike<Interface> {
    * ```
    */
   addIp(address: IpSpec): InterfaceChain {
-    checkIp(address, "addIp()");
+    buildAddrRequest("add", ipKeywords(address, 1));
     return this.#then({ label: label("addIp", address), run: async (ipr, t) => void (await ipr.addr("add", ipKeywords(address, await indexOf(ipr, t)))) });
   }
 
@@ -630,7 +635,7 @@ export class InterfaceChain implements PromiseLike<Interface> {
    * ```
    */
   delIp(address: IpSpec): InterfaceChain {
-    checkIp(address, "delIp()");
+    buildAddrRequest("del", ipKeywords(address, 1));
     return this.#then({ label: label("delIp", address), run: async (ipr, t) => void (await ipr.addr("del", ipKeywords(address, await indexOf(ipr, t)))) });
   }
 
@@ -646,6 +651,7 @@ export class InterfaceChain implements PromiseLike<Interface> {
    * ```
    */
   setNetns(netns: string | number): FinalChain {
+    checkLink("set", { index: 1, net_ns_fd: netns });
     const step: Step = { label: label("setNetns", netns), run: async (ipr, t) => void (await ipr.link("set", { index: await indexOf(ipr, t), net_ns_fd: netns })) };
     return new FinalChain(this.#ipr, this.#target, [...this.#steps, step]);
   }
@@ -795,6 +801,8 @@ export class Interfaces {
     const s = spec as Readonly<Record<string, unknown>>;
     const ifname = s.ifname ?? s.IFLA_IFNAME;
     if (typeof ifname !== "string") throw new TypeError(`interfaces.create(): ifname is required, got ${show(ifname)}`);
+    // tun/tap devices are made by the platform's ioctl service, which checks its own options
+    if (s.kind !== "tuntap") checkLink("add", s);
     const step: Step = {
       label: label("create", spec),
       run: async (ipr, t) => {

@@ -188,13 +188,27 @@ test("bad input is rejected before anything is sent", () => {
   assert.equal(t.sent.length, 0);
 });
 
-test("bad input found by a later step's verb keeps its class and names the step", async () => {
+test("bad input in any step throws when the chain is built, before the first step is sent", () => {
+  const { t, ipr } = fakeKernel();
+  const create = () => ipr.interfaces.create({ ifname: "v0", kind: "veth", peer: "v1" });
+  assert.throws(() => create().up().set({ mtu: -1 }), (e: unknown) => e instanceof RangeError && /mtu/.test(e.message));
+  assert.throws(() => create().set({ ifname: "a-name-longer-than-15" }), RangeError);
+  assert.throws(() => create().addIp({ address: "192.0.2.1", prefixlen: 33 }), RangeError);
+  assert.throws(() => create().setMaster(""), TypeError);
+  assert.throws(() => create().setNetns(-1), RangeError);
+  assert.throws(() => ipr.interfaces.create({ ifname: "vx0", kind: "vxlan", vxlan_id: "x" }), TypeError);
+  assert.equal(t.sent.length, 0);
+});
+
+test("an error a step meets at run time keeps its message and names the step", async () => {
   const { ipr } = fakeKernel();
   await ipr.interfaces.create({ ifname: "v0", kind: "veth", peer: "v1" });
-  await assert.rejects(ipr.interface("v0").up().set({ mtu: -1 }).catch((e: unknown) => Promise.reject(e)), (e: unknown) => {
-    assert.ok(e instanceof RangeError);
-    assert.match(e.message, /^set\(\{ mtu: -1 \}\) failed: .*mtu.*\(completed before it: up\(\)\)$/);
-    assert.equal((e as RangeError & { step: string }).step, "set({ mtu: -1 })");
+  // no namespace of that name (or, in a pure run, no netns service): found only when the step runs
+  await assert.rejects(async () => await ipr.interface("v0").up().setNetns("nlroute-no-such-namespace"), (e: unknown) => {
+    assert.ok(e instanceof Error && !(e instanceof NetlinkError));
+    assert.match(e.message, /^setNetns\("nlroute-no-such-namespace"\) failed: .+ \(completed before it: up\(\)\)$/);
+    assert.deepEqual([(e as Error & { step: string }).step, (e as Error & { completed: string[] }).completed], [`setNetns("nlroute-no-such-namespace")`, ["up()"]]);
+    assert.ok(e.cause instanceof Error);
     return true;
   });
 });
