@@ -641,9 +641,8 @@ async function ruleCmd(ipr: IPRoute, args: string[], opts: Options, io: CliIO): 
   const cmd = args.shift();
   if (!isShow(cmd)) return unknownCommand("rule", cmd!);
   if (args.length) throw new UsageError(`Garbage instead of arguments "${args.join(" ")}". Try "nlroute rule help".`);
-  const names = new LinkTable();
   const rules = await ipr.getRules({ family: opts.family || 2 });
-  emit(rules.map((r) => ruleObject(r, names)), ruleText, opts, io);
+  emit(rules.map((r) => ruleObject(r)), ruleText, opts, io);
   return 0;
 }
 
@@ -737,7 +736,7 @@ function monitorLine(msg: NlMsg, names: LinkTable, opts: Options): string | unde
       break;
     case "RTM_NEWRULE":
     case "RTM_DELRULE":
-      obj = ruleObject(msg, names);
+      obj = ruleObject(msg);
       text = ruleText(obj);
       break;
     case "RTM_NEWNEIGH":

@@ -448,42 +448,51 @@ export function routeText(o: IpObject): string {
 // ---------------------------------------------------------------------------------------------
 // rules
 
-const RULE_ACTIONS: Record<number, string> = { 2: "goto", 3: "nop", 6: "blackhole", 7: "unreachable", 8: "prohibit" };
+const RULE_ACTIONS: Record<number, string> = { 3: "nop", 6: "blackhole", 7: "unreachable", 8: "prohibit" };
+// FIB_RULE_* (linux/fib_rules.h): fib_rule_hdr.flags
+const FIB_RULE_INVERT = 0x2;
+const FIB_RULE_UNRESOLVED = 0x4;
 
 /** The object `ip -json rule show` prints for one RTM_NEWRULE. */
-export function ruleObject(msg: NlMsg, names: LinkNames): IpObject {
-  void names;
+export function ruleObject(msg: NlMsg): IpObject {
   const o: IpObject = { priority: (msg.get("priority") as number | undefined) ?? 0 };
+  const flags = msg.get("flags") as number;
+  if (flags & FIB_RULE_INVERT) o.not = null;
+  const full = msg.get("family") === 10 ? 128 : 32;
   const src = msg.get("src") as string | undefined;
   o.src = src ?? "all";
-  if (src !== undefined && msg.get("src_len") !== (msg.get("family") === 10 ? 128 : 32)) o.srclen = msg.get("src_len");
+  if (src !== undefined && msg.get("src_len") !== full) o.srclen = msg.get("src_len");
   const dst = msg.get("dst") as string | undefined;
   if (dst !== undefined) {
     o.dst = dst;
-    if (msg.get("dst_len") !== (msg.get("family") === 10 ? 128 : 32)) o.dstlen = msg.get("dst_len");
+    if (msg.get("dst_len") !== full) o.dstlen = msg.get("dst_len");
+  }
+  const mark = msg.get("fwmark") as number | undefined;
+  const mask = msg.get("fwmask") as number | undefined;
+  if (mark !== undefined || mask !== undefined) {
+    o.fwmark = `0x${(mark ?? 0).toString(16)}`;
+    if (mask !== undefined && mask !== 0xffffffff) o.fwmask = `0x${mask.toString(16)}`;
   }
   put(o, "iif", msg.get("iifname"));
   put(o, "oif", msg.get("oifname"));
-  const mark = msg.get("fwmark") as number | undefined;
-  if (mark !== undefined) o.fwmark = `0x${mark.toString(16)}`;
   const action = msg.get("action") as number;
   if (action === 1) o.table = tableName(msg.get("table") as number);
   else if (action === 2) {
-    o.action = "goto";
-    put(o, "target", msg.get("goto"));
+    put(o, "goto", msg.get("goto"));
+    if (flags & FIB_RULE_UNRESOLVED) o.unresolved = null;
   } else o.action = RULE_ACTIONS[action] ?? String(action);
   return o;
 }
 
 /** A rule as `ip rule show` prints it. */
 export function ruleText(o: IpObject): string {
-  let s = `${o.priority}:\tfrom ${o.src}${o.srclen !== undefined ? `/${o.srclen}` : ""}`;
+  let s = `${o.priority}:\t${"not" in o ? "not " : ""}from ${o.src}${o.srclen !== undefined ? `/${o.srclen}` : ""}`;
   if (o.dst !== undefined) s += ` to ${o.dst}${o.dstlen !== undefined ? `/${o.dstlen}` : ""}`;
-  if (o.fwmark !== undefined) s += ` fwmark ${o.fwmark}`;
+  if (o.fwmark !== undefined) s += ` fwmark ${o.fwmark}${o.fwmask !== undefined ? `/${o.fwmask}` : ""}`;
   if (o.iif !== undefined) s += ` iif ${o.iif}`;
   if (o.oif !== undefined) s += ` oif ${o.oif}`;
   if (o.table !== undefined) s += ` lookup ${o.table}`;
-  else if (o.action === "goto") s += ` goto ${o.target}`;
+  else if (o.goto !== undefined) s += ` goto ${o.goto}${"unresolved" in o ? " [unresolved]" : ""}`;
   else s += ` ${o.action}`;
   return s;
 }

@@ -71,7 +71,16 @@ function populate(ns: string): void {
     "route add 2001:db8:1::/64 via 2001:db8::2 metric 50",
     "route add 203.0.113.0/24 dev v0 table 100",
     "rule add from 192.0.2.0/24 table 100 pref 100",
+    "rule add fwmark 0x10 table 200 pref 200",
+    "rule add iif v0 table 201 pref 201",
+    "rule add to 198.51.100.0/24 table 202 pref 202",
+    "rule add from 192.0.2.0/24 blackhole pref 203",
+    "rule add oif v0 prohibit pref 204",
+    "rule add from 10.0.0.0/8 goto 300 pref 205",
+    "rule add from 10.0.0.0/8 lookup 10 pref 206 fwmark 0x5/0xff",
+    "rule add not from 10.0.0.0/8 lookup 11 pref 207",
     "neigh add 192.0.2.9 lladdr 02:00:00:00:00:09 dev v0",
+    "neigh add 2001:db8::9 lladdr 02:00:00:00:00:0a dev v0 router nud permanent",
   ]);
 }
 
