@@ -497,11 +497,16 @@ async function addrShow(ipr: IPRoute, args: string[], opts: Options, io: CliIO):
     if (!byIndex.has(i)) byIndex.set(i, []);
     byIndex.get(i)!.push(addrObject(a));
   }
-  let objects = shown.map((l) => ({ ...linkObject(l, names, { details: opts.details, linkmode: false }), addr_info: byIndex.get(l.get("index") as number) ?? [] }));
+  // ip addr show leaves out the interface alias
+  let objects = shown.map((l) => {
+    const { ifalias: _, ...link } = linkObject(l, names, { details: opts.details, linkmode: false });
+    return { ...link, addr_info: byIndex.get(l.get("index") as number) ?? [] };
+  });
   if (opts.family) {
     // like ip -4 / -6: only links with such addresses, without their link-layer line; ip -6
-    // reads links from the kernel's IPv6 view, which has no qdisc, group or master
-    const drop = ["link_type", "address", "broadcast", "permaddr", "link_netnsid", ...(opts.family === 10 ? ["qdisc", "group", "master"] : [])];
+    // without a device dumps the kernel's IPv6 view of links, which has no qdisc, group,
+    // master or altnames
+    const drop = ["link_type", "address", "broadcast", "permaddr", "link_netnsid", ...(opts.family === 10 && dev === undefined ? ["qdisc", "group", "master", "altnames"] : [])];
     objects = objects.filter((o) => o.addr_info.length).map((o) => {
       for (const k of drop) delete (o as IpObject)[k];
       return o;

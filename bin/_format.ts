@@ -223,6 +223,7 @@ export function linkObject(msg: NlMsg, names: LinkNames, options: LinkOptions = 
     put(o, "tso_max_segs", msg.get("tso_max_segs"));
     put(o, "gro_max_size", msg.get("gro_max_size"));
   }
+  put(o, "ifalias", msg.get("ifalias"));
   const altnames = altNames(msg);
   if (altnames.length) o.altnames = altnames;
   return o;
@@ -276,9 +277,18 @@ export function linkHeadText(o: IpObject, monitor = false): string {
  */
 export function linkText(o: IpObject, netnsNames?: ReadonlyMap<number, string>, monitor = false): string {
   let s = linkHeadText(o, monitor);
-  if (o.link_type === undefined) return s;
-  s += `\n    link/${o.link_type}`;
-  if (o.address !== undefined) s += ` ${o.address}`;
+  // ip -4 / -6 addr show have no link-layer line
+  if (o.link_type !== undefined) s += linkLayerText(o, netnsNames);
+  if (o.ifalias !== undefined) s += `\n    alias ${o.ifalias}`;
+  for (const a of (o.altnames ?? []) as string[]) s += `\n    altname ${a}`;
+  return s;
+}
+
+/** The `link/<type> ...` line and the `-d` details of a link. */
+function linkLayerText(o: IpObject, netnsNames?: ReadonlyMap<number, string>): string {
+  let s = `\n    link/${o.link_type}`;
+  // ip writes "link/none " when there is no address
+  s += o.address !== undefined ? ` ${o.address}` : " ";
   if (o.broadcast !== undefined) s += ` ${(o.flags as string[]).includes("POINTOPOINT") ? "peer" : "brd"} ${o.broadcast}`;
   if (o.permaddr !== undefined) s += ` permaddr ${o.permaddr}`;
   if (o.link_netnsid !== undefined) {
@@ -299,7 +309,6 @@ export function linkText(o: IpObject, netnsNames?: ReadonlyMap<number, string>, 
       if (o[k] !== undefined) s += ` ${k.startsWith("num_") ? k.replace(/_/g, "") : k} ${o[k]}`;
     }
   }
-  for (const a of (o.altnames ?? []) as string[]) s += `\n    altname ${a}`;
   return s;
 }
 

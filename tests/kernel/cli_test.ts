@@ -55,13 +55,22 @@ function cliJson<T = any>(...args: string[]): T {
   return JSON.parse(r.out) as T;
 }
 
-/** A namespace with a veth pair (v0 up), a bridge with v1 in it, addresses, routes, a neighbour. */
+/**
+ * A namespace with a veth pair (v0 up, with an altname and an alias), a bridge with v1 in it,
+ * ifb, tun, tap and vxlan devices, addresses, routes, rules and neighbours.
+ */
 function populate(ns: string): void {
   ipBatch(ns, [
     "link add v0 type veth peer name v1",
     "link add br0 type bridge",
     "link set v1 master br0",
     "link set v0 up mtu 1400",
+    "link add ifb0 type ifb",
+    "tuntap add tun0 mode tun",
+    "tuntap add tap0 mode tap",
+    "link add vx1 type vxlan id 7 dstport 4789 local 192.0.2.1",
+    "link property add dev v0 altname long-alternative-name",
+    "link set dev v0 alias uplink-to-v1",
     "addr add 192.0.2.1/24 dev v0",
     "addr add 2001:db8::1/64 dev v0 nodad",
     "route add 198.51.100.0/24 via 192.0.2.2 metric 10",
@@ -98,7 +107,7 @@ test("compiled nlroute: link show -j equals ip -json link show (indexes, names, 
     const ours = cliJson<IpLink[]>("-n", ns, "link", "show", "-j");
     const ip = ipJson<IpLink[]>(ns, "link", "show");
     assert.deepEqual(ours.map((l) => [l.ifindex, l.ifname, l.mtu, l.flags]), ip.map((l) => [l.ifindex, l.ifname, l.mtu, l.flags]));
-    assert.deepEqual(ours.map((l) => l.ifname).sort(), ["br0", "lo", "v0", "v1"]);
+    assert.deepEqual(ours.map((l) => l.ifname).sort(), ["br0", "ifb0", "lo", "tap0", "tun0", "v0", "v1", "vx1"]);
     assert.equal(ours.find((l) => l.ifname === "v0")?.mtu, 1400);
     assert.deepEqual(ours, ip);
     assert.deepEqual(cliJson("-n", ns, "-j", "link", "show", "dev", "v1"), ipJson(ns, "link", "show", "dev", "v1"));
@@ -142,7 +151,7 @@ test("main() in-process: the same output, errors and statuses as the executable"
 test("compiled nlroute: addr, route, rule and neigh show -j equal ip -json", kernelTest, async () => {
   await withNetns((ns) => {
     populate(ns);
-    for (const args of [["addr", "show"], ["addr", "show", "dev", "v0"], ["-4", "addr", "show"], ["-6", "addr", "show"], ["route", "show"], ["-6", "route", "show"], ["route", "show", "table", "all"], ["route", "show", "table", "100"], ["route", "show", "dev", "v0"], ["rule", "show"], ["neigh", "show"]]) {
+    for (const args of [["addr", "show"], ["addr", "show", "dev", "v0"], ["-4", "addr", "show"], ["-6", "addr", "show"], ["-6", "addr", "show", "dev", "v0"], ["route", "show"], ["-6", "route", "show"], ["route", "show", "table", "all"], ["route", "show", "table", "100"], ["route", "show", "dev", "v0"], ["rule", "show"], ["neigh", "show"]]) {
       assert.deepEqual(cliJson("-n", ns, "-j", ...args), ipJson(ns, ...args), `nlroute -j ${args.join(" ")}`);
     }
   });
