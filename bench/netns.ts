@@ -6,7 +6,9 @@
  *
  * CYCLES defaults to $BENCH_NETNS_CYCLES or 1000; 50 warm-up cycles run first. Namespaces are
  * named nlb-PID-I and each is removed in the same cycle (also on error). The last stdout line is
- * `impl=deno|bun ms_per_cycle=... cycles=N seconds=... create_ms=... open_dump_ms=... remove_ms=...`.
+ * `impl=deno|bun ms_per_cycle=... cycles=N seconds=... create_ms=... open_dump_ms=... remove_ms=...
+ * cpu_ms_per_cycle=...` (CPU time of this process, user + system: what wall time becomes on an idle
+ * machine, minus the kernel's deferred namespace clean-up).
  * @module
  */
 
@@ -43,11 +45,14 @@ async function cycle(i: number): Promise<void> {
 
 for (let i = 0; i < 50; i++) await cycle(-1 - i);
 phase.create = phase.openDump = phase.remove = 0;
+const cpu0 = process.cpuUsage();
 const start = performance.now();
 for (let i = 0; i < cycles; i++) await cycle(i);
 const ms = performance.now() - start;
+const cpu = process.cpuUsage(cpu0);
 const per = (x: number) => (x / cycles).toFixed(3);
 console.log(
   `impl=${impl} ms_per_cycle=${per(ms)} cycles=${cycles} seconds=${(ms / 1000).toFixed(4)} ` +
-    `create_ms=${per(phase.create)} open_dump_ms=${per(phase.openDump)} remove_ms=${per(phase.remove)}`,
+    `create_ms=${per(phase.create)} open_dump_ms=${per(phase.openDump)} remove_ms=${per(phase.remove)} ` +
+    `cpu_ms_per_cycle=${per((cpu.user + cpu.system) / 1000)}`,
 );
