@@ -257,7 +257,7 @@ export function buildRouteRequest(command: string, spec: Readonly<Record<string,
   if (spec.flags !== undefined) fields.flags = routeFlags(spec.flags, "flags");
 
   let table = spec.table === undefined ? undefined : tableValue(spec.table);
-  if (table === undefined) table = !isDel && (type === RTN.RTN_LOCAL || type === RTN.RTN_NAT) ? RT_TABLE.RT_TABLE_LOCAL : RT_TABLE.RT_TABLE_MAIN;
+  if (table === undefined) table = type === RTN.RTN_LOCAL || type === RTN.RTN_NAT ? RT_TABLE.RT_TABLE_LOCAL : RT_TABLE.RT_TABLE_MAIN;
   // as `ip`: a table that does not fit rtm_table goes in RTA_TABLE with rtm_table RT_TABLE_UNSPEC
   fields.table = table < 256 ? table : RT_TABLE.RT_TABLE_UNSPEC;
 
