@@ -152,6 +152,7 @@ export function bindLibc(raw: RawLibc, errno: Int32Array): Libc {
       sys("mkdir", () => raw.mkdir(cpath, mode >>> 0), path);
     },
     fcntl: (fd, cmd, arg = 0) => sys("fcntl", () => raw.fcntl(fd | 0, cmd | 0, arg | 0)),
+    dup3: (oldfd, newfd, flags) => sys("dup3", () => raw.dup3(oldfd | 0, newfd | 0, flags | 0)),
     getpid: () => raw.getpid(),
     gettid: () => raw.gettid(),
   };

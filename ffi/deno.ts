@@ -58,6 +58,7 @@ export function createLibc(): Libc {
     unlink: s.unlink,
     mkdir: s.mkdir,
     fcntl: s.fcntl,
+    dup3: s.dup3,
     getpid: s.getpid,
     gettid: s.gettid,
   };

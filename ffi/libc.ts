@@ -173,6 +173,15 @@ export interface Libc {
    * @returns the command's non-negative result (F_GETFL: the file status flags)
    */
   fcntl(fd: number, cmd: number, arg?: number): number;
+  /**
+   * Make `newfd` refer to what `oldfd` refers to, closing what `newfd` referred to, atomically
+   * (the number is never free in between).
+   * @param oldfd descriptor to duplicate
+   * @param newfd descriptor number to reuse
+   * @param flags O_CLOEXEC (0o2000000) or 0
+   * @returns `newfd`
+   */
+  dup3(oldfd: number, newfd: number, flags: number): number;
   /** The process id. */
   getpid(): number;
   /** The calling thread's id (namespaces switched with `setns` are per thread). */

@@ -27,6 +27,8 @@ import { FfiTransport, openNetnsFd } from "./transport.ts";
 import type { PollerInit, PollerMessage } from "./poller_worker.ts";
 
 const EFD_CLOEXEC = 0o2000000;
+const O_RDONLY = 0;
+const O_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
 const POLLIN = 0x1;
 const POLLHUP = 0x10;
@@ -39,8 +41,6 @@ const STATE = 3;
 const IDLE = 0;
 const RUNNING = 1;
 const STOPPED = 2;
-/** How long close() waits for the woken worker to leave the fds (it takes well under 1 ms). */
-const STOP_WAIT_MS = 100;
 /** How long disposal waits for the worker's thread to be gone after its "close" event. */
 const THREAD_EXIT_WAIT_MS = 1000;
 
@@ -144,9 +144,17 @@ export function openEventSocket(options: EventSourceOptions): EventSource {
     throw e;
   }
   const closeSocket = () => {
-    // The fd number must not be reused while the reader could still read it.
-    if (!reader.touchesFd) transport.close();
-    else void reader[Symbol.asyncDispose]().then(() => transport.close());
+    if (!reader.touchesFd) return transport.close();
+    // The Bun worker may still be waking up: the socket is closed now by putting /dev/null in
+    // its place (dup3 is atomic), so the number is not reused while the worker could read it;
+    // the number itself is closed once the worker has stopped.
+    const nul = libc.open("/dev/null", O_RDONLY | O_CLOEXEC);
+    try {
+      libc.dup3(nul, transport.fd, O_CLOEXEC);
+    } finally {
+      libc.close(nul);
+    }
+    void reader[Symbol.asyncDispose]().then(() => transport.close());
   };
   return {
     next: () => reader.next(),
@@ -428,14 +436,9 @@ class WorkerFdReader implements PollingReader {
     this.#worker.ref();
     Atomics.store(this.#shared, CLOSING, 1);
     Atomics.notify(this.#shared, CONSUMED);
-    // A worker that has not started yet never will touch the fds.
-    if (Atomics.compareExchange(this.#shared, STATE, IDLE, STOPPED) === RUNNING) {
-      libc.write(this.#efd, ONE);
-      // The eventfd wakes its poll at once; waiting here (instead of for its "stopped" message,
-      // which the event loop may deliver many ms later) makes close() release everything now.
-      Atomics.wait(this.#shared, STATE, RUNNING, STOP_WAIT_MS);
-    }
-    // Otherwise the worker is busy beyond STOP_WAIT_MS: its "stopped" message releases it.
+    // A worker that has not started yet never will touch the fds; a running one is woken by the
+    // eventfd and answers "stopped" (which releases the eventfd) once it has let go of both fds.
+    if (Atomics.compareExchange(this.#shared, STATE, IDLE, STOPPED) === RUNNING) libc.write(this.#efd, ONE);
     if (Atomics.load(this.#shared, STATE) === STOPPED) this.#stop();
   }
 

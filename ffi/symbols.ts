@@ -105,6 +105,8 @@ export const SYMBOLS = {
   mkdir: { parameters: ["buffer", "u32"], result: "i32" },
   // int fcntl(int fd, int cmd, ... /* int arg */);  — variadic, integer shape (F_GETFL, F_SETFL)
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  // int dup3(int oldfd, int newfd, int flags);
+  dup3: { parameters: ["i32", "i32", "i32"], result: "i32" },
 
   // pid_t getpid(void);
   getpid: { parameters: [], result: "i32" },
