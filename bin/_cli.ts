@@ -6,7 +6,7 @@
  */
 
 import { readdirSync } from "node:fs";
-import { errnoName, IPRoute, NetlinkError, type NlMsg, SyscallError } from "../mod.ts";
+import { errnoName, IFF, IPRoute, NetlinkError, type NlMsg, SyscallError } from "../mod.ts";
 import {
   addrObject,
   addrText,
@@ -112,7 +112,6 @@ function matches(cmd: string, word: string): boolean {
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const opts: Options = { json: false, pretty: false, details: false, family: 0 };
   const args = [...argv];
-  let netnsName: string | undefined;
   try {
     while (args.length && args[0].startsWith("-") && args[0].length > 1) {
       const a = args.shift()!.replace(/^--?/, "-");
@@ -122,9 +121,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       else if (a === "-4") opts.family = 2;
       else if (a === "-6") opts.family = 10;
       else if (a === "-n" || a === "-netns") {
-        netnsName = args.shift();
-        if (!netnsName) throw new UsageError(`Option "${a}" needs a namespace name`);
-        opts.netns = netnsName;
+        opts.netns = args.shift();
+        if (!opts.netns) throw new UsageError(`Option "${a}" needs a namespace name`);
       } else if (a === "-V" || a === "-Version") {
         io.out("nlroute, netlink over libc FFI\n");
         return 0;
@@ -229,16 +227,20 @@ function unknownCommand(object: string, cmd: string): never {
   throw new UsageError(`Command "${cmd}" is unknown, try "nlroute ${object} help".`);
 }
 
-/** A link's index by name (or a number as given); NoDevice with ip's text when there is none. */
-async function indexOf(ipr: IPRoute, name: string, missing: (n: string) => string = (n) => `Cannot find device "${n}"`): Promise<number> {
+/** A link's index by name; NoDevice with ip's text when there is none. */
+async function indexOf(ipr: IPRoute, name: string): Promise<number> {
   const [index] = await ipr.linkLookup({ ifname: name });
-  if (index === undefined) throw new NoDevice(missing(name));
+  if (index === undefined) throw new NoDevice(`Cannot find device "${name}"`);
   return index;
 }
 
 type Verb = (command: string, spec: Record<string, unknown>) => Promise<NlMsg[]>;
 
-/** A change verb of the library (`link("add", ...)`); its command set grows as verbs land. */
+/**
+ * A change verb of the library (`link("add", ...)`) taking a spec built from the command line:
+ * the keys are known only at run time, so the typed overloads are bypassed and the library
+ * checks the spec (unknown key → TypeError naming it) before anything is sent.
+ */
 function verb(ipr: IPRoute, name: "link" | "addr" | "route"): Verb {
   return (ipr[name] as unknown as Verb).bind(ipr);
 }
@@ -280,7 +282,7 @@ async function linkShow(ipr: IPRoute, args: string[], opts: Options, io: CliIO):
     links = all.filter((l) => l.get("ifname") === dev);
     if (!links.length) throw new NoDevice(`Device "${dev}" does not exist.`);
   }
-  if (upOnly) links = links.filter((l) => (l.get("flags") as number) & 1);
+  if (upOnly) links = links.filter((l) => (l.get("flags") as number) & IFF.IFF_UP);
   if (kind !== undefined) links = links.filter((l) => l.get(["linkinfo", "kind"]) === kind);
   if (master !== undefined) {
     const m = names.index(master);
