@@ -298,10 +298,9 @@ export function buildRouteRequest(command: string, spec: Readonly<Record<string,
 }
 
 /** Resolve the interface names of a built request (after checking the whole message encodes). */
-async function resolveRefs(ctx: OpContext, schema: typeof rtmsg, built: BuiltRequest): Promise<void> {
-  if (built.refs.length === 0) return;
+async function resolveRefs(ctx: OpContext, built: BuiltRequest): Promise<void> {
   // validate every value before the name lookups go out, so bad input sends nothing
-  prepareMessage(schema, { type: built.type, fields: built.fields, attrs: built.attrs });
+  prepareMessage(rtmsg, { type: built.type, fields: built.fields, attrs: built.attrs });
   const resolver = ctx.resolver();
   for (const r of built.refs) {
     r.holder[r.slot] = await resolver.index(r.value, r.key);
@@ -321,7 +320,7 @@ export async function route(ctx: OpContext, command: RouteCommand, spec: Readonl
       return await routeDump(ctx, spec);
     default: {
       const built = buildRouteRequest(command, spec);
-      await resolveRefs(ctx, rtmsg, built);
+      if (built.refs.length) await resolveRefs(ctx, built);
       return await ctx.request(rtmsg, built.type, built);
     }
   }
