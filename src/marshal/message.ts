@@ -105,6 +105,25 @@ export type MsgValue<M, K> = Untyped<M> extends true ? unknown
 const HEADER_KEYS = new Set(["length", "type", "flags", "sequence_number", "pid"]);
 
 /**
+ * Typed forms of the attribute methods `NlMsg` inherits from `Attrs` (types only, merged into
+ * the class): `getAll`, `getAttr` and `has` take the schema's attribute keys.
+ *
+ * @example
+ * ```ts
+ * const [v0] = await ipr.link("get", { ifname: "v0" });
+ * const names: string[] = v0.getAll("alt_ifname");
+ * ```
+ */
+export interface NlMsg<M extends MessageSchema = any> {
+  /** Every value of a repeated attribute, in order. */
+  getAll<K extends AttrKey<SpecOf<M>>>(key: K): AttrValue<SpecOf<M>, K>[];
+  /** Value of an attribute by kernel name (pyroute2's `get_attr`). */
+  getAttr<K extends AttrKey<SpecOf<M>>>(name: K): AttrValue<SpecOf<M>, K> | undefined;
+  /** Whether an attribute is present. */
+  has(key: AttrKey<SpecOf<M>>): boolean;
+}
+
+/**
  * One decoded netlink message. `get()` looks in the family header fields, computed keys, the
  * attributes and the netlink header, in that order, by short key, kernel name or nested path.
  *

@@ -52,8 +52,19 @@ link.get("gateway");
 // @ts-expect-error nested table keys are checked too
 link.get("linkinfo")?.get("kindd");
 
+// @ts-expect-error getAll, getAttr and has take the schema's keys too
+link.getAll("alt_ifnam");
+// @ts-expect-error has() is checked
+link.has("mtuu");
+// @ts-expect-error getAttr() is checked
+link.getAttr("IFLA_MTUU");
+const altnames: string[] = link.getAll("alt_ifname");
+const mtuAttr: number | undefined = link.getAttr("IFLA_MTU");
+
 // untyped messages (any schema) still take any key
 const anything: unknown = untyped.get("whatever");
+const anyAll: unknown[] = untyped.getAll("whatever");
+const anyHas: boolean = untyped.has("whatever");
 
 // --- dumps return typed messages
 async function reads(): Promise<void> {
@@ -112,4 +123,4 @@ async function writes(): Promise<void> {
   ipr.interface("v1").setNetns("blue").up();
 }
 
-export { anything, kind, mtu, path, raw, reads, wrong, writes };
+export { altnames, anyAll, anyHas, anything, kind, mtu, mtuAttr, path, raw, reads, wrong, writes };
