@@ -143,18 +143,26 @@ export function openEventSocket(options: EventSourceOptions): EventSource {
     transport.close();
     throw e;
   }
+  let socketClosed = false;
   const closeSocket = () => {
+    if (socketClosed) return;
+    socketClosed = true;
     if (!reader.touchesFd) return transport.close();
     // The Bun worker may still be waking up: the socket is closed now by putting /dev/null in
     // its place (dup3 is atomic), so the number is not reused while the worker could read it;
     // the number itself is closed once the worker has stopped.
-    const nul = libc.open("/dev/null", O_RDONLY | O_CLOEXEC);
     try {
-      libc.dup3(nul, transport.fd, O_CLOEXEC);
-    } finally {
-      libc.close(nul);
+      const nul = libc.open("/dev/null", O_RDONLY | O_CLOEXEC);
+      try {
+        libc.dup3(nul, transport.fd, O_CLOEXEC);
+      } finally {
+        libc.close(nul);
+      }
+    } catch {
+      // No fd left for the placeholder (EMFILE): the socket then closes when the worker stops.
     }
-    void reader[Symbol.asyncDispose]().then(() => transport.close());
+    const release = () => transport.close();
+    void reader[Symbol.asyncDispose]().then(release, release);
   };
   return {
     next: () => reader.next(),
