@@ -283,6 +283,8 @@ class Tun implements TunDevice {
   #queue: Uint8Array[] = [];
   #head = 0;
   #closing: Promise<void> | null = null;
+  #filling: Promise<void> | null = null;
+  #ended = false;
 
   constructor(fd: number, name: string, mode: TunMode, bufferSize: number) {
     this.#fd = fd;
@@ -305,11 +307,25 @@ class Tun implements TunDevice {
         }
         return packet;
       }
-      if (this.#closing || this.#fd < 0) return null;
-      // opened on first read, so a write-only device costs no poller
-      this.#reader ??= openFdReader(this.#fd, { bufferSize: this.#bufferSize });
-      const batch = await this.#reader.next();
-      if (batch === null) return null;
+      if (this.#closing || this.#fd < 0 || this.#ended) return null;
+      // one batch request at a time, shared by concurrent read() calls, so that no caller waits
+      // for a new batch while packets of the last one are still queued
+      this.#filling ??= this.#fill().finally(() => (this.#filling = null));
+      await this.#filling;
+    }
+  }
+
+  async #fill(): Promise<void> {
+    // opened on first read, so a write-only device costs no poller
+    this.#reader ??= openFdReader(this.#fd, { bufferSize: this.#bufferSize });
+    const batch = await this.#reader.next();
+    if (batch === null) {
+      this.#ended = true;
+      return;
+    }
+    if (this.#head < this.#queue.length) {
+      for (const packet of batch) this.#queue.push(packet);
+    } else {
       this.#queue = batch;
       this.#head = 0;
     }

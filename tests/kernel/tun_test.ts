@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { IPRoute, NetlinkError, netns, openTun } from "../../mod.ts";
-import { fdCount, ipJson, ipn, kernelTest, withNetns } from "./_netns.ts";
+import { fdCount, ipJson, ipn, kernelTest, sh, withNetns } from "./_netns.ts";
 
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -128,6 +128,34 @@ test("openTun in a namespace: ping -c 3 192.0.2.2 succeeds because the test answ
     assert.throws(() => tun.write(new Uint8Array(20)), /closed/);
     // not persistent: gone with its fd
     assert.ok(!ipJson<IpLink[]>(ns, "link", "show").some((l) => l.ifname === "nlttun0"));
+  });
+});
+
+test("openTun: concurrent read() calls each get their own packet", kernelTest, async () => {
+  await withNetns(async (ns) => {
+    // IPv4 only, so the four echo requests are the only packets the device sees
+    sh("ip", ["netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]);
+    await using tun = openTun({ name: "nlttun1", netns: ns });
+    ipn(ns, "addr", "add", "192.0.2.1/24", "dev", "nlttun1");
+    ipn(ns, "link", "set", "nlttun1", "up");
+    const reads = [tun.read(), tun.read(), tun.read(), tun.read()];
+    const ping = netns.spawn(ns, ["ping", "-c", "4", "-i", "0.01", "-W", "1", "192.0.2.2"]).output();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("a read() never got its packet")), 10_000);
+    });
+    try {
+      const packets = await Promise.race([Promise.all(reads), timeout]);
+      const seqs = packets.map((p) => {
+        assert.ok(p !== null && echoReply(p) !== null, "an ICMP echo request");
+        const ihl = (p[0] & 0x0f) * 4;
+        return (p[ihl + 6] << 8) | p[ihl + 7];
+      });
+      assert.deepEqual(seqs.sort(), [1, 2, 3, 4]);
+    } finally {
+      clearTimeout(timer);
+      await ping;
+    }
   });
 });
 
