@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { IPRoute, NetlinkError, type NlMsg } from "../../mod.ts";
+import { FfiTransport, IPRoute, NetlinkError, type NlMsg, SyscallError, openFdReader, openNetnsFd } from "../../mod.ts";
+import { libc } from "../../ffi/load.ts";
 import type { EventStream } from "../../src/api/events.ts";
 import { fdCount, ipJson, ipn, kernelTest, sh, withNetns } from "./_netns.ts";
 
@@ -239,4 +240,74 @@ test("events: pyroute2's bind() and get() return batches of events", kernelTest,
     }
     assert.ok(names.has("ev0") && names.has("ev1"), `got ${[...names].join(", ")}`);
   });
+});
+
+test("openFdReader: ENOBUFS from a netlink socket rejects next() with SyscallError, then reading goes on", kernelTest, async () => {
+  await withNetns(async (ns) => {
+    const nsfd = openNetnsFd(ns);
+    let t: FfiTransport;
+    try {
+      t = FfiTransport.open({ netnsFd: nsfd, groups: 1, rcvbuf: 1024 }); // RTMGRP_LINK
+    } finally {
+      libc.close(nsfd);
+    }
+    try {
+      await using reader = openFdReader(t.fd);
+      sh("ip", ["-n", ns, "-batch", "-"], Array.from({ length: 1000 }, (_, i) => `link set lo ${i % 2 ? "up" : "down"}`).join("\n") + "\n");
+      let error: unknown;
+      for (let i = 0; i < 100 && error === undefined; i++) {
+        try {
+          await reader.next();
+        } catch (e) {
+          error = e;
+        }
+      }
+      assert.ok(error instanceof SyscallError && error.code === "ENOBUFS", `expected ENOBUFS, got ${error}`);
+      ipn(ns, "link", "set", "lo", "up");
+      const batch = await reader.next();
+      assert.ok(batch && batch.length >= 1, "the reader still delivers after the error");
+    } finally {
+      t.close();
+    }
+  });
+});
+
+test("openFdReader: a datagram larger than bufferSize rejects with EMSGSIZE, the next one fits", kernelTest, async () => {
+  await withNetns(async (ns) => {
+    const nsfd = openNetnsFd(ns);
+    let t: FfiTransport;
+    try {
+      t = FfiTransport.open({ netnsFd: nsfd, groups: 1 });
+    } finally {
+      libc.close(nsfd);
+    }
+    try {
+      await using reader = openFdReader(t.fd, { bufferSize: 64 });
+      ipn(ns, "link", "set", "lo", "down");
+      await assert.rejects(reader.next(), (e: unknown) => e instanceof SyscallError && e.code === "EMSGSIZE");
+      ipn(ns, "link", "set", "lo", "up");
+      const [datagram] = (await reader.next())!;
+      assert.ok(datagram.length > 64, `a whole RTM_NEWLINK (${datagram.length} bytes)`);
+    } finally {
+      t.close();
+    }
+  });
+});
+
+test("openFdReader: a non-socket fd (eventfd, blocking and nonblocking) is read with read()", kernelTest, async () => {
+  for (const flags of [0o2000000, 0o2000000 | 0o4000]) {
+    const efd = libc.eventfd(0, flags);
+    try {
+      await using reader = openFdReader(efd);
+      const waiting = reader.next();
+      libc.write(efd, new Uint8Array(BigUint64Array.of(5n).buffer));
+      const batch = (await waiting)!;
+      assert.equal(batch.length, 1);
+      assert.equal(new DataView(batch[0].buffer, batch[0].byteOffset, 8).getBigUint64(0, true), 5n);
+      reader.close();
+      assert.equal(await reader.next(), null, "closed: next() resolves null");
+    } finally {
+      libc.close(efd);
+    }
+  }
 });
