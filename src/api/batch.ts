@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type MessageSchema, NetlinkError, type NlMsg, prepareMessage } from "../marshal/mod.ts";
+import { type MessageSchema, NLMSG_ALIGN, NetlinkError, type NlMsg, type PreparedMessage, prepareMessage } from "../marshal/mod.ts";
 import type { BatchItem, BatchResult } from "../socket/batch.ts";
 import { BATCH_FLAGS } from "../socket/batch.ts";
 import { IndexResolver, OpContext, type RequestParts } from "./_context.ts";
@@ -18,6 +18,55 @@ import * as rules from "./rules.ts";
 import { rtmsg } from "../rtnl/route.ts";
 
 export type { BatchResult } from "../socket/batch.ts";
+
+/**
+ * Messages encoded when queued, back to back in one growing buffer, so a big batch keeps a few
+ * bytes per request alive instead of its prepared values; the sequence number is patched in when
+ * the message is copied into the datagram.
+ */
+class EncodeStore {
+  u8 = new Uint8Array(64 * 1024);
+  dv = new DataView(this.u8.buffer);
+  used = 0;
+
+  add(p: PreparedMessage, op: string): EncodedItem {
+    const need = NLMSG_ALIGN(p.length);
+    if (this.used + need > this.u8.length) {
+      const grown = new Uint8Array(Math.max(this.u8.length * 2, this.used + need));
+      grown.set(this.u8.subarray(0, this.used));
+      this.u8 = grown;
+      this.dv = new DataView(grown.buffer);
+    }
+    p.write(this.u8, this.dv, this.used, 0);
+    const item = new EncodedItem(this, this.used, p.length, op);
+    this.used += need;
+    return item;
+  }
+}
+
+/** One request encoded in an EncodeStore: a BatchItem that is its own PreparedMessage. */
+class EncodedItem implements BatchItem, PreparedMessage {
+  readonly #store: EncodeStore;
+  readonly #at: number;
+  readonly length: number;
+  readonly op: string;
+
+  constructor(store: EncodeStore, at: number, length: number, op: string) {
+    this.#store = store;
+    this.#at = at;
+    this.length = length;
+    this.op = op;
+  }
+
+  get prepared(): PreparedMessage {
+    return this;
+  }
+
+  write(u8: Uint8Array, dv: DataView, off: number, seq?: number): void {
+    u8.set(this.#store.u8.subarray(this.#at, this.#at + this.length), off);
+    if (seq !== undefined) dv.setUint32(off + 8, seq, true);
+  }
+}
 
 /** A resolver shared by the verbs of one batch, which run concurrently: one lookup per name. */
 class SharedResolver extends IndexResolver {
@@ -104,7 +153,8 @@ export class IPBatch {
   readonly #resolver: IndexResolver;
   // a slot is a request prepared at once (route changes without names to resolve: no promise,
   // no context) or a verb running against a SlotContext
-  readonly #slots: ({ item: BatchItem } | { ctx: SlotContext; verb: Promise<NlMsg[]> })[] = [];
+  readonly #slots: (EncodedItem | { ctx: SlotContext; verb: Promise<NlMsg[]> })[] = [];
+  readonly #store = new EncodeStore();
   #committed = false;
 
   /** A batch over the socket of `ctx` (use `IPRoute.batch()`). */
@@ -136,7 +186,7 @@ export class IPBatch {
       const built = routes.buildRouteRequest(command, spec);
       if (built.refs.length === 0) {
         const prepared = prepareMessage(rtmsg, { type: built.type, flags: built.flags | BATCH_FLAGS, fields: built.fields, attrs: built.attrs });
-        this.#slots.push({ item: { prepared, op: this.#ctx.conn.protocol.nameOf(built.type) } });
+        this.#slots.push(this.#store.add(prepared, this.#ctx.conn.protocol.nameOf(built.type)));
         return this.#slots.length - 1;
       }
     }
@@ -177,7 +227,7 @@ export class IPBatch {
     const early: (BatchResult | undefined)[] = new Array(slots.length);
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i];
-      if ("item" in s || s.ctx.item !== null) continue;
+      if (s instanceof EncodedItem || s.ctx.item !== null) continue;
       try {
         // queued, or finished (or failed) without a request
         await Promise.race([s.ctx.queued, s.verb]);
@@ -194,7 +244,7 @@ export class IPBatch {
     const at: number[] = [];
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i];
-      const item = "item" in s ? s.item : s.ctx.item;
+      const item = s instanceof EncodedItem ? s : s.ctx.item;
       if (early[i] === undefined && item !== null) {
         items.push(item);
         at.push(i);
@@ -205,7 +255,7 @@ export class IPBatch {
     for (let k = 0; k < sent.length; k++) {
       results[at[k]] = sent[k];
       const s = slots[at[k]];
-      if ("ctx" in s) s.ctx.settle(sent[k]);
+      if (!(s instanceof EncodedItem)) s.ctx.settle(sent[k]);
     }
     return results as BatchResult[];
   }
