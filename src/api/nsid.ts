@@ -10,7 +10,7 @@ import { nsidmsg } from "../rtnl/nsid.ts";
 import { type OpContext, platform } from "./_context.ts";
 
 /** NETNSA_NSID_NOT_ASSIGNED (linux/net_namespace.h): the namespace has no id (yet). */
-export const NSID_NOT_ASSIGNED = -1;
+export const NSID_NOT_ASSIGNED: number = -1;
 
 /**
  * Which namespace `getNetnsid` asks about: exactly one of `fd` (an fd, or a name or path opened
