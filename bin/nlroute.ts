@@ -29,10 +29,18 @@ const deno = (globalThis as { Deno?: DenoLike }).Deno;
 const proc = (globalThis as { process?: ProcessLike }).process;
 const encoder = new TextEncoder();
 
-// synchronous writes: the process may exit right after, and nothing may be lost in a pipe
+// synchronous writes: the process may exit right after, and nothing may be lost in a pipe.
+// A reader that went away (`nlroute monitor | head -1`) ends the command quietly, as SIGPIPE
+// ends ip; Deno and Bun ignore SIGPIPE, so the write fails with EPIPE instead.
 function writeAll(w: { writeSync(p: Uint8Array): number }, text: string): void {
   let bytes = encoder.encode(text);
-  while (bytes.length) bytes = bytes.subarray(w.writeSync(bytes));
+  try {
+    while (bytes.length) bytes = bytes.subarray(w.writeSync(bytes));
+  } catch (e) {
+    const err = e as { code?: string; name?: string };
+    if (err.code === "EPIPE" || err.name === "BrokenPipe") exit(0);
+    throw e;
+  }
 }
 
 function fdWriter(fd: number): { writeSync(p: Uint8Array): number } {
