@@ -59,7 +59,7 @@ where  OBJECT := { link | address | route | rule | neigh | monitor }
        OPTIONS := { -j[son] | -p[retty] | -d[etails] | -4 | -6 | -n[etns] NAME | -V[ersion] }
 
   nlroute link show [dev NAME]
-  nlroute link add [name] NAME [mtu N] [address LLADDR] [txqueuelen N] type veth peer [name] PEER [netns NS]
+  nlroute link add [name] NAME [mtu N] [address LLADDR] [txqueuelen N] [netns NS] type veth peer [name] PEER [netns NS]
   nlroute link add NAME type bridge [stp_state N] [forward_delay N] [vlan_filtering N] ...
   nlroute link add NAME type vxlan id VNI [remote|group ADDR] [local ADDR] [dev NAME] [dstport PORT] [ttl N]
   nlroute link set [dev] NAME { up | down | mtu N | master BRIDGE | nomaster | netns NS | name NEW | address LLADDR | txqueuelen N } ...
@@ -346,6 +346,7 @@ async function linkAdd(ipr: IPRoute, args: string[]): Promise<number> {
     if (a === "name") spec.ifname = next(args, "name");
     else if (a === "link") lower = next(args, "link");
     else if (a === "master") master = next(args, "master");
+    else if (a === "netns") spec.net_ns_fd = next(args, "netns");
     else if (LINK_COMMON[a]) {
       const [k, v] = LINK_COMMON[a](next(args, a));
       spec[k] = v;
