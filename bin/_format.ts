@@ -172,7 +172,9 @@ export function linkObject(msg: NlMsg, names: LinkNames, options: LinkOptions = 
   let lowerDown = false;
   const iflink = msg.get("link") as number | undefined;
   const netnsid = msg.get("link_netnsid") as number | undefined;
-  if (iflink !== undefined && iflink !== o.ifindex) {
+  // (the kernel leaves IFLA_LINK out when it is the link itself; a peer in another namespace
+  // can have the same index)
+  if (iflink !== undefined) {
     if (iflink === 0) o.link = null;
     else if (netnsid !== undefined) o.link_index = iflink;
     else {

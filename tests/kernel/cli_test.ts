@@ -215,6 +215,29 @@ test("compiled nlroute: link add/set/del, addr add/del, route add/del change the
   });
 });
 
+test("compiled nlroute: links made in and moved to other namespaces by name, and ip's link-netns text", kernelTest, async () => {
+  await withNetns((ns) =>
+    withNetns((other) => {
+      const ok = (...args: string[]) => {
+        const r = cli("-n", ns, ...args);
+        assert.equal(r.status, 0, `nlroute ${args.join(" ")}: ${r.err}`);
+      };
+      ok("link", "add", "a0", "type", "veth", "peer", "name", "a1", "netns", other);
+      ok("link", "add", "b0", "netns", other, "type", "veth", "peer", "name", "b1");
+      ok("link", "add", "c0", "type", "veth", "peer", "name", "c1");
+      ok("link", "set", "dev", "c1", "netns", other);
+      const names = (n: string) => ipJson<IpLink[]>(n, "link", "show").map((l) => l.ifname).sort();
+      assert.deepEqual(names(ns), ["a0", "b1", "c0", "lo"]);
+      assert.deepEqual(names(other), ["a1", "b0", "c1", "lo"]);
+      for (const n of [ns, other]) {
+        const r = cli("-n", n, "link", "show");
+        assert.equal(r.out, ipn(n, "link", "show"));
+        assert.deepEqual(cliJson("-n", n, "-j", "link", "show"), ipJson(n, "link", "show"));
+      }
+    })
+  );
+});
+
 test("compiled nlroute: errors read like ip's, with ip's exit statuses", kernelTest, async () => {
   await withNetns((ns) => {
     ipn(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
