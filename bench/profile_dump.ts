@@ -6,7 +6,7 @@
  *   deno run -A bench/profile_dump.ts [REPETITIONS]     bun bench/profile_dump.ts [REPETITIONS]
  *
  * Phases (medians of R repetitions after one warm-up, milliseconds):
- *   kernel+recv  send + FfiTransport.receive() until NLMSG_DONE (poll, MSG_PEEK sizing, recv, slice)
+ *   kernel+recv  send + FfiTransport.receive() until NLMSG_DONE (one recv per datagram, copy into an arena)
  *   ffi-raw      the same datagrams with libc.recv alone into one reused buffer (no poll/peek/slice)
  *   decode       decodeDatagram() of every datagram (frames + one NlMsg per message)
  *   filter       matches(m, { family: 2 }), what getRoutes applies to every message
@@ -125,7 +125,7 @@ for (let rep = 0; rep <= reps; rep++) {
 
   // 4. the family filter getRoutes applies
   t0 = performance.now();
-  const kept = msgs.filter((m) => m.header.type === 24 && matches(m, { family: 2 }));
+  const kept = msgs.filter((m) => m.nlmsgType === 24 && matches(m, { family: 2 }));
   const filterMs = performance.now() - t0;
 
   // 5. get("dst")
