@@ -25,7 +25,18 @@ export type RowValue<R> = R extends readonly [number, string, infer C]
   : unknown;
 
 /** The kernel names of a table's rows ("IFLA_MTU" ...). */
-export type KernelName<S> = { [K in keyof S]: S[K] extends readonly [number, infer N, any] ? N : never }[keyof S];
+export type KernelName<S> = keyof ByKernelName<S>;
+
+/**
+ * A table's rows by kernel name (one mapped type per table, so looking a kernel name up is
+ * cheap for the type checker).
+ *
+ * @example
+ * ```ts
+ * type Mtu = ByKernelName<SpecOf<typeof ifinfomsg>>["IFLA_MTU"]; // readonly [4, "IFLA_MTU", Codec<number, number>]
+ * ```
+ */
+export type ByKernelName<S> = { [K in keyof S as S[K] extends readonly [number, infer N extends string, any] ? N : never]: S[K] };
 
 /**
  * The keys `get()` accepts on a set decoded with spec `S`: short keys, kernel names and
@@ -37,7 +48,7 @@ export type AttrKey<S> = Known<S> extends true ? (keyof S & string) | KernelName
 export type AttrValue<S, K> = Known<S> extends false ? unknown
   : K extends keyof S ? RowValue<S[K]>
   : K extends `#${number}` ? unknown
-  : { [P in keyof S]: S[P] extends readonly [number, K, any] ? RowValue<S[P]> : never }[keyof S];
+  : K extends keyof ByKernelName<S> ? RowValue<ByKernelName<S>[K]> : unknown;
 
 /** A compiled row. */
 export interface AttrRow {
