@@ -6,13 +6,24 @@
  */
 
 import { NetlinkError } from "../marshal/errors.ts";
-import { NLM_F, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN } from "../marshal/header.ts";
+import { NLM_F, NLMSG_ALIGN, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN } from "../marshal/header.ts";
 import { type MessageInit, type MessageSchema, type NlMsg, type PreparedMessage, type Protocol, ackInfo, decodeDatagram, prepareMessage } from "../marshal/message.ts";
 import { BATCH_FLAGS, type BatchItem, type BatchResult, exchangeBatch } from "./batch.ts";
 import type { Transport } from "./transport.ts";
 
 const ETIMEDOUT = 110;
 const EINTR = 4;
+
+/** Whether `dg` is exactly one NLMSG_ERROR with error 0 (an ACK) for `seq` on `port`. */
+function isPlainAck(dg: Uint8Array, seq: number, port: number): boolean {
+  if (dg.length < 36) return false;
+  const dv = new DataView(dg.buffer, dg.byteOffset, dg.byteLength);
+  if (dv.getUint16(4, true) !== NLMSG_ERROR || dv.getInt32(16, true) !== 0) return false;
+  const len = dv.getUint32(0, true);
+  if (len < 36 || len > dg.length || NLMSG_ALIGN(len) < dg.length) return false;
+  const pid = dv.getUint32(12, true);
+  return dv.getUint32(8, true) === seq && (pid === port || pid === 0) && !(dv.getUint16(6, true) & NLM_F.DUMP_INTR);
+}
 
 /** Options of a `Connection`. */
 export interface ConnectionOptions {
@@ -197,6 +208,8 @@ export class Connection {
     for (;;) {
       const dg = this.#transport.receive(this.#timeoutMs);
       if (dg === null) throw new NetlinkError(ETIMEDOUT, op, `no reply from the kernel within ${this.#timeoutMs} ms`);
+      // the common reply to a change, a datagram holding just its plain ACK, is read off the bytes
+      if (out.length === 0 && isPlainAck(dg, seq, port)) return { messages: out, interrupted };
       const msgs = decodeDatagram(dg, this.#protocol);
       for (let i = 0; i < msgs.length; i++) {
         const m = msgs[i];
