@@ -9,7 +9,7 @@
 import type { AttrTable, Codec, NlMsg, SpecOf } from "../marshal/mod.ts";
 import type { ifaddrmsg } from "../rtnl/addr.ts";
 import type { ifinfomsg } from "../rtnl/link.ts";
-import type { linkKindTables } from "../rtnl/link_kinds/mod.ts";
+import type { linkKindTables, slaveKindTables } from "../rtnl/link_kinds/mod.ts";
 import type { ndmsg } from "../rtnl/neigh.ts";
 import type { rtmsg } from "../rtnl/route.ts";
 import type { fibmsg } from "../rtnl/rule.ts";
@@ -252,12 +252,40 @@ export type LinkArgs<C extends string> = [C] extends [never] ? [spec?: Readonly<
   : [spec?: Readonly<Record<string, unknown>>];
 
 /**
+ * The port kinds of `link("set", { kind: "<master kind>_slave", ... })`: the options of a link as
+ * a port of its master (IFLA_INFO_SLAVE_DATA), from the slave-kind tables.
+ *
+ * @example
+ * ```ts
+ * const k: LinkPortKind = "bridge_slave";
+ * ```
+ */
+export type LinkPortKind = `${keyof typeof slaveKindTables & string}_slave`;
+
+/**
+ * `link("set")` keywords with a port kind: the link's keywords and the port's options
+ * (`cost`, `learning`... for a bridge port); a port option wins over an IFLA_* attribute of the
+ * same short name (IFLA_COST, IFLA_PRIORITY), as at run time.
+ *
+ * @example
+ * ```ts
+ * const s: LinkPortSpecOf<"bridge"> = { ifname: "v0", kind: "bridge_slave", cost: 200, learning: 0 };
+ * ```
+ */
+export type LinkPortSpecOf<K extends keyof typeof slaveKindTables> =
+  & Omit<TableInput<SpecOf<typeof ifinfomsg>>, keyof LinkKeywords | "linkinfo" | "IFLA_LINKINFO" | keyof KindOptions<(typeof slaveKindTables)[K]>>
+  & Omit<KindOptions<(typeof slaveKindTables)[K]>, keyof LinkKeywords>
+  & LinkKeywords
+  & { readonly kind: `${K}_slave` };
+
+/**
  * The keywords of `link("set", spec)`: the link's own keywords, or with a `kind` that kind's
- * options too (`index` or `ifname` selects the link).
+ * options too, or a port kind (`bridge_slave`...) with the port's options (`index` or `ifname`
+ * selects the link).
  *
  * @example
  * ```ts
  * const spec: LinkSetSpec = { index: 2, mtu: 1400, state: "up" };
  * ```
  */
-export type LinkSetSpec = LinkBaseSpec | LinkAddSpec;
+export type LinkSetSpec = LinkBaseSpec | LinkAddSpec | { [K in keyof typeof slaveKindTables]: LinkPortSpecOf<K> }[keyof typeof slaveKindTables];

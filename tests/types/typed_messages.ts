@@ -109,6 +109,13 @@ async function writes(): Promise<void> {
   // @ts-expect-error kind is required for add
   await ipr.link("add", { ifname: "v0" });
 
+  // port kinds on set, with the port's options (cost is IFLA_BRPORT_COST here, not IFLA_COST)
+  await ipr.link("set", { ifname: "v0", kind: "bridge_slave", cost: 200, learning: 0, state: "up" });
+  // @ts-expect-error a bridge port option on a bond port
+  await ipr.link("set", { ifname: "v0", kind: "bond_slave", cost: 200 });
+  // @ts-expect-error unknown port kind
+  await ipr.link("set", { ifname: "v0", kind: "bridge_slav", cost: 200 });
+
   const spec: LinkAddSpec = { ifname: "t0", kind: "tuntap", mode: "tap" };
   await ipr.link("add", spec);
 

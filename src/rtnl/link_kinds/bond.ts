@@ -70,7 +70,7 @@ export const bondData = attrs("IFLA_BOND", {
  * bondSlaveData.row("bond_slave_state")?.type; // 1
  * ```
  */
-export const bondSlaveData: AttrTable = attrs("IFLA_BOND_SLAVE", {
+export const bondSlaveData = attrs("IFLA_BOND_SLAVE", {
   bond_slave_state: [1, "IFLA_BOND_SLAVE_STATE", u8],
   bond_slave_mii_status: [2, "IFLA_BOND_SLAVE_MII_STATUS", u8],
   bond_slave_link_failure_count: [3, "IFLA_BOND_SLAVE_LINK_FAILURE_COUNT", u32],

@@ -5,7 +5,7 @@
  */
 
 import { bytes, flag, u16, u32, u64, u8 } from "../../marshal/codecs.ts";
-import { type AttrTable, attrs } from "../../marshal/schema.ts";
+import { attrs } from "../../marshal/schema.ts";
 import { bridgeId } from "./bridge.ts";
 
 /**
@@ -16,7 +16,7 @@ import { bridgeId } from "./bridge.ts";
  * bridgeSlaveData.row("cost")?.name; // "IFLA_BRPORT_COST"
  * ```
  */
-export const bridgeSlaveData: AttrTable = attrs("IFLA_BRPORT", {
+export const bridgeSlaveData = attrs("IFLA_BRPORT", {
   state: [1, "IFLA_BRPORT_STATE", u8],
   priority: [2, "IFLA_BRPORT_PRIORITY", u16],
   cost: [3, "IFLA_BRPORT_COST", u32],

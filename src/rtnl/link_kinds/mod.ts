@@ -75,6 +75,21 @@ export const linkKindTables = {
 export const linkKinds: Readonly<Record<string, AttrTable | Codec<any, any>>> = linkKindTables;
 
 /**
+ * IFLA_INFO_SLAVE_KIND → IFLA_INFO_SLAVE_DATA, with each port kind's table type kept (the typed
+ * `kind: "bridge_slave"` specs of `link("set")` are derived from it).
+ *
+ * @example
+ * ```ts
+ * slaveKindTables.bridge === bridgeSlaveData; // true
+ * ```
+ */
+export const slaveKindTables = {
+  bond: bondSlaveData,
+  bridge: bridgeSlaveData,
+  vrf: vrfSlaveData,
+} satisfies Readonly<Record<string, AttrTable | Codec<any, any>>>;
+
+/**
  * IFLA_INFO_SLAVE_KIND → IFLA_INFO_SLAVE_DATA.
  *
  * @example
@@ -82,8 +97,4 @@ export const linkKinds: Readonly<Record<string, AttrTable | Codec<any, any>>> = 
  * slaveKinds.bridge === bridgeSlaveData; // true
  * ```
  */
-export const slaveKinds: Readonly<Record<string, AttrTable | Codec<any, any>>> = {
-  bond: bondSlaveData,
-  bridge: bridgeSlaveData,
-  vrf: vrfSlaveData,
-};
+export const slaveKinds: Readonly<Record<string, AttrTable | Codec<any, any>>> = slaveKindTables;

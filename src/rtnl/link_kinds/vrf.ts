@@ -5,7 +5,7 @@
  */
 
 import { u32 } from "../../marshal/codecs.ts";
-import { type AttrTable, attrs } from "../../marshal/schema.ts";
+import { attrs } from "../../marshal/schema.ts";
 
 /**
  * IFLA_VRF_* (linux/if_link.h).
@@ -27,6 +27,6 @@ export const vrfData = attrs("IFLA_VRF", {
  * vrfSlaveData.row("vrf_port_table")?.type; // 1
  * ```
  */
-export const vrfSlaveData: AttrTable = attrs("IFLA_VRF_PORT", {
+export const vrfSlaveData = attrs("IFLA_VRF_PORT", {
   vrf_port_table: [1, "IFLA_VRF_PORT_TABLE", u32],
 });
