@@ -178,7 +178,16 @@ export class IPBatch {
     return this.#slots.length - 1;
   }
 
-  /** Queue `ipr.route(command, spec)` (add, del, replace, change, append); returns its result's position. */
+  /**
+   * Queue `ipr.route(command, spec)` (add, del, replace, change, append); returns its result's position.
+   *
+   * Equivalent to: a `route add 198.51.100.0/24 via 192.0.2.1` line of `ip -batch`
+   *
+   * @example
+   * ```ts
+   * const i = b.route("add", { dst: "198.51.100.0/24", gateway: "192.0.2.1", oif: 2 });
+   * ```
+   */
   route(command: routes.RouteCommand, spec: Readonly<Record<string, unknown>> = {}): number {
     if (command !== "get" && command !== "dump" && command !== "show" && !this.#committed) {
       // the fast path of routes.route() for a change: build and prepare now; names to resolve
@@ -193,22 +202,58 @@ export class IPBatch {
     return this.#queue((ctx) => routes.route(ctx, command, spec));
   }
 
-  /** Queue `ipr.addr(command, spec)`; returns its result's position. */
+  /**
+   * Queue `ipr.addr(command, spec)`; returns its result's position.
+   *
+   * Equivalent to: an `address add 192.0.2.5/24 dev v0` line of `ip -batch`
+   *
+   * @example
+   * ```ts
+   * b.addr("add", { index: "v0", address: "192.0.2.5/24" });
+   * ```
+   */
   addr(command: addresses.AddrCommand, spec: Readonly<Record<string, unknown>> = {}): number {
     return this.#queue((ctx) => addresses.addr(ctx, command, spec));
   }
 
-  /** Queue `ipr.link(command, spec)`; returns its result's position. */
+  /**
+   * Queue `ipr.link(command, spec)`; returns its result's position.
+   *
+   * Equivalent to: a `link set v0 mtu 1400` line of `ip -batch`
+   *
+   * @example
+   * ```ts
+   * b.link("set", { ifname: "v0", mtu: 1400 });
+   * ```
+   */
   link(command: links.LinkCommand, spec: Readonly<Record<string, unknown>> = {}): number {
     return this.#queue((ctx) => links.link(ctx, command, spec));
   }
 
-  /** Queue `ipr.neigh(command, spec)`; returns its result's position. */
+  /**
+   * Queue `ipr.neigh(command, spec)`; returns its result's position.
+   *
+   * Equivalent to: a `neigh add 192.0.2.9 lladdr 02:00:00:00:00:09 dev v0` line of `ip -batch`
+   *
+   * @example
+   * ```ts
+   * b.neigh("add", { dst: "192.0.2.9", lladdr: "02:00:00:00:00:09", ifindex: "v0" });
+   * ```
+   */
   neigh(command: neighbours.NeighCommand, spec: Readonly<Record<string, unknown>> = {}): number {
     return this.#queue((ctx) => neighbours.neigh(ctx, command, spec));
   }
 
-  /** Queue `ipr.rule(command, spec)`; returns its result's position. */
+  /**
+   * Queue `ipr.rule(command, spec)`; returns its result's position.
+   *
+   * Equivalent to: a `rule add from 192.0.2.0/24 table 100` line of `ip -batch`
+   *
+   * @example
+   * ```ts
+   * b.rule("add", { src: "192.0.2.0/24", table: 100 });
+   * ```
+   */
   rule(command: rules.RuleCommand, spec: Readonly<Record<string, unknown>> = {}): number {
     return this.#queue((ctx) => rules.rule(ctx, command, spec));
   }
@@ -219,6 +264,14 @@ export class IPBatch {
    * `{ ok: false, error }` with the kernel's NetlinkError. A refused request does not stop the
    * others. Bad input (TypeError/RangeError from any verb) rejects the whole commit before
    * anything is sent; a failed name lookup fails that request alone.
+   *
+   * Equivalent to: `ip -force -batch FILE`
+   *
+   * @example
+   * ```ts
+   * const results = await b.commit();
+   * const refused = results.flatMap((r, i) => (r.ok ? [] : [[i, r.error.code]]));
+   * ```
    */
   async commit(): Promise<BatchResult[]> {
     if (this.#committed) throw new Error("nlroute: this batch was committed already; start a new one with ipr.batch()");
