@@ -6,7 +6,7 @@
  * @module
  */
 
-import { NLA_F_NESTED, type NlMsg, prepareAttrs, show, writeAttrs } from "../marshal/mod.ts";
+import { type NlMsg, show } from "../marshal/mod.ts";
 import { brvlanDumpMsg, brvlanmsg } from "../rtnl/bridge_vlan.ts";
 import { AF, RTM } from "../rtnl/constants.ts";
 import { bridgeSlaveData } from "../rtnl/link_kinds/bridge_slave.ts";
@@ -16,7 +16,6 @@ import { mergeMatch, unknownKey } from "./_spec.ts";
 import type { Match } from "./filter.ts";
 import { type NeighCommand, namedBits, neigh } from "./neighbours.ts";
 
-const IFLA_PROTINFO = ifinfomsg.attrs.row("protinfo")!.type;
 
 /** RTEXT_FILTER_BRVLAN (linux/rtnetlink.h): ask for each port's VLANs in IFLA_AF_SPEC. */
 const RTEXT_FILTER_BRVLAN = 1 << 1;
@@ -135,22 +134,9 @@ export async function brport(ctx: OpContext, command: BrportCommand, spec: Reado
     const r = ctx.resolver();
     for (const i of resolveKeys) protinfo[i][1] = await r.index(protinfo[i][1], protinfo[i][0]);
     const ifindex = await r.index(index, "index");
-    return await ctx.request(ifinfomsg, RTM.RTM_SETLINK, { fields: { family: AF.AF_BRIDGE, index: ifindex }, attrs: [protinfoNest(protinfo)] });
+    return await ctx.request(ifinfomsg, RTM.RTM_SETLINK, { fields: { family: AF.AF_BRIDGE, index: ifindex }, attrs: [["protinfo", protinfo]] });
   }
   return await bridgeLinkDump(ctx, spec, 0);
-}
-
-/**
- * IFLA_PROTINFO with NLA_F_NESTED, as `bridge link set` sends it. The flag matters: without it
- * br_setlink takes the attribute for the old RSTP form and reads its first byte as the port
- * state. The IFLA_PROTINFO row selects its payload by family (switchOn), which does not pass
- * the nested table's flag on, so the nest is encoded here and sent under its raw type.
- */
-function protinfoNest(protinfo: [string, unknown][]): [string, Uint8Array] {
-  const p = prepareAttrs(bridgeSlaveData, protinfo, "protinfo", null);
-  const buf = new Uint8Array(p.size);
-  writeAttrs({ u8: buf, dv: new DataView(buf.buffer) }, 0, p);
-  return [`#${IFLA_PROTINFO | NLA_F_NESTED}`, buf];
 }
 
 /** AF_BRIDGE link dump (bridge ports and bridges), filtered; `index`/`ifname`/`master` may be names. */

@@ -510,6 +510,8 @@ export function prepareAttrs(table: AttrTable, input: unknown, key: string, ctx:
     }
     const name = key === "" ? (row ? row.key : k) : `${key}.${row ? row.key : k}`;
     const p = codec.prepare(v, name, sctx);
+    // a switchOn row takes NLA_F_NESTED from the nested set it picked for this value
+    if (rawTypeIn === undefined && (codec as Partial<SwitchCodec>).nlaFlagOf?.(p)) rawType |= NLA_F_NESTED;
     const psize = codec.sizeOf(p);
     if (NLA_HDRLEN + psize > 0xffff) throw new RangeError(`Invalid ${name}: ${psize} bytes do not fit in one attribute`);
     items.push({ rawType, codec, p, size: psize });
@@ -580,7 +582,13 @@ export function nested<S extends AttrSpec = AttrSpec>(table: AttrTable<S> | (() 
  * const row: Row = [2, "IFLA_INFO_DATA", switchOn("kind", linkKinds)];
  * ```
  */
-export function switchOn(selector: string, registry: Readonly<Record<string | number, Codec<any, any> | AttrTable>>, options: { flag?: boolean } = {}): Codec<unknown, { codec: Codec<any, any>; p: unknown }> {
+/** A `switchOn` codec: the payload codec is picked per value by a sibling or header field. */
+export interface SwitchCodec extends Codec<unknown, { codec: Codec<any, any>; p: unknown }> {
+  /** Whether the picked codec is a nested set sent with NLA_F_NESTED. */
+  nlaFlagOf(prepared: { codec: Codec<any, any>; p: unknown }): boolean;
+}
+
+export function switchOn(selector: string, registry: Readonly<Record<string | number, Codec<any, any> | AttrTable>>, options: { flag?: boolean } = {}): SwitchCodec {
   const cache = new Map<unknown, Codec<any, any>>();
   const pick = (sel: unknown): Codec<any, any> | undefined => {
     if (sel === undefined) return undefined;
@@ -618,6 +626,7 @@ export function switchOn(selector: string, registry: Readonly<Record<string | nu
       return { codec, p: codec.prepare(value, key, ctx) };
     },
     sizeOf: (p) => p.codec.sizeOf(p.p),
+    nlaFlagOf: (p) => !!(p.codec as Partial<NestedCodec>).nlaFlag,
     write(w, off, p) {
       p.codec.write(w, off, p.p);
     },
