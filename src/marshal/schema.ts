@@ -571,6 +571,12 @@ export function nested<S extends AttrSpec = AttrSpec>(table: AttrTable<S> | (() 
   };
 }
 
+/** A `switchOn` codec: the payload codec is picked per value by a sibling or header field. */
+export interface SwitchCodec extends Codec<unknown, { codec: Codec<any, any>; p: unknown }> {
+  /** Whether the picked codec is a nested set sent with NLA_F_NESTED. */
+  nlaFlagOf(prepared: { codec: Codec<any, any>; p: unknown }): boolean;
+}
+
 /**
  * A payload whose type depends on another value: a sibling attribute (IFLA_INFO_KIND for
  * IFLA_INFO_DATA) or a field of the enclosing message (family for IFLA_AF_SPEC). Unknown
@@ -582,12 +588,6 @@ export function nested<S extends AttrSpec = AttrSpec>(table: AttrTable<S> | (() 
  * const row: Row = [2, "IFLA_INFO_DATA", switchOn("kind", linkKinds)];
  * ```
  */
-/** A `switchOn` codec: the payload codec is picked per value by a sibling or header field. */
-export interface SwitchCodec extends Codec<unknown, { codec: Codec<any, any>; p: unknown }> {
-  /** Whether the picked codec is a nested set sent with NLA_F_NESTED. */
-  nlaFlagOf(prepared: { codec: Codec<any, any>; p: unknown }): boolean;
-}
-
 export function switchOn(selector: string, registry: Readonly<Record<string | number, Codec<any, any> | AttrTable>>, options: { flag?: boolean } = {}): SwitchCodec {
   const cache = new Map<unknown, Codec<any, any>>();
   const pick = (sel: unknown): Codec<any, any> | undefined => {

@@ -6,7 +6,7 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readlinkSync } from "node:fs";
 
 const env: Record<string, string | undefined> = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 
@@ -25,8 +25,20 @@ export const kernelTest: { skip: string | false; timeout: number } = {
   timeout: 120_000,
 };
 
+interface BunSpawn {
+  spawnSync(cmd: string[], options: { stdin: "ignore" | Uint8Array; stdout: "pipe"; stderr: "pipe" }): { exitCode: number | null; stdout: { toString(): string }; stderr: { toString(): string } };
+}
+
 /** Run a command and return its stdout; throws with stderr on failure. */
 export function sh(cmd: string, args: readonly string[], input?: string): string {
+  const bun = (globalThis as { Bun?: BunSpawn }).Bun;
+  if (bun) {
+    // Bun's own spawnSync closes the child's stdio before returning; node:child_process under
+    // Bun leaves socketpairs open for a while, which fd-leak checks would count
+    const r = bun.spawnSync([cmd, ...args], { stdin: input === undefined ? "ignore" : new TextEncoder().encode(input), stdout: "pipe", stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${r.stderr.toString() || `exit ${r.exitCode}`}`);
+    return r.stdout.toString();
+  }
   try {
     return execFileSync(cmd, args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 256 << 20 });
   } catch (e) {
@@ -70,7 +82,38 @@ export async function withNetns<T>(fn: (ns: string) => T | Promise<T>): Promise<
   }
 }
 
-/** Number of open file descriptors of this process. */
+/**
+ * What nlroute opens: sockets, namespace fds, tun/tap queues, and eventfds. Under Bun eventfds
+ * are left out: its spawnSync (behind `sh()`) opens an eventpoll + eventfd pair per call and
+ * closes them later at a time of its choosing; nlroute's eventfds there live in its reader
+ * beside a socket or tun fd, which are still counted.
+ */
+const OURS = "Bun" in globalThis ? /^(socket:|net:|\/dev\/net\/tun)/ : /^(socket:|net:|anon_inode:\[eventfd\]|\/dev\/net\/tun)/;
+
+/**
+ * Number of open file descriptors of this process of the kinds nlroute opens (see `OURS`).
+ * Pipes, pidfds and the runtimes' own loop fds are left out: they come and go with the
+ * runtimes' child-process plumbing, which made whole-table counts flaky.
+ */
 export function fdCount(): number {
-  return readdirSync("/proc/self/fd").length;
+  let n = 0;
+  for (const fd of readdirSync("/proc/self/fd")) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // closed meanwhile (the directory's own fd)
+    }
+    if (OURS.test(target)) n++;
+  }
+  return n;
+}
+
+/**
+ * Throw when more nlroute-kind fds are open than `before` (a leak). Fewer is fine: the runtimes
+ * close fds of their own (child-process socketpairs under Bun) at times of their choosing.
+ */
+export function assertNoFdGrowth(before: number, what = "fd count"): void {
+  const now = fdCount();
+  if (now > before) throw new Error(`${what}: ${now} open, ${before} before (leak)`);
 }

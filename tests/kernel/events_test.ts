@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { FfiTransport, IPRoute, NetlinkError, type NlMsg, SyscallError, openFdReader, openNetnsFd } from "../../mod.ts";
 import { libc } from "../../ffi/load.ts";
 import type { EventStream } from "../../src/api/events.ts";
-import { fdCount, ipJson, ipn, kernelTest, sh, withNetns } from "./_netns.ts";
+import { assertNoFdGrowth, fdCount, ipJson, ipn, kernelTest, sh, withNetns } from "./_netns.ts";
 
 /**
  * Read `stream` until `done(seen)` holds; fails (and closes the stream) after `ms`. Returns
@@ -103,7 +103,7 @@ test("events: an aborted signal ends a waiting loop; the fd count is back where 
     for await (const _ of stream) n++;
     assert.equal(n, 0);
     assert.ok(stream.closed);
-    assert.equal(fdCount(), before);
+    assertNoFdGrowth(before);
   });
 });
 
@@ -120,7 +120,7 @@ test("events: break closes the event socket; the fd count is back where it was",
         break;
       }
       assert.ok(stream.closed);
-      assert.equal(fdCount(), before, `round ${round}`);
+      assertNoFdGrowth(before, `round ${round}`);
     }
   });
 });

@@ -6,7 +6,7 @@ import vm from "node:vm";
 import { IPRoute, NetNS, netns, O_CREAT, O_EXCL, SyscallError } from "../../mod.ts";
 import { libc } from "../../ffi/load.ts";
 import { openNetnsFd } from "../../ffi/transport.ts";
-import { fdCount, ipJson, ipn, kernelTest, sh, withNetns } from "./_netns.ts";
+import { assertNoFdGrowth, fdCount, ipJson, ipn, kernelTest, sh, withNetns } from "./_netns.ts";
 
 const ownNetns = () => readlinkSync("/proc/thread-self/ns/net");
 const processNetns = () => readlinkSync("/proc/self/ns/net");
@@ -286,7 +286,7 @@ test("getNetnsid/setNetnsid agree with ip netns list-id", kernelTest, async () =
       assert.ok(nsid >= 0, `auto nsid ${nsid}`);
       const fdBefore = fdCount();
       await assert.rejects(ipr.getNetnsid({ fd: `${b}-missing` }), (e: unknown) => e instanceof SyscallError && e.code === "ENOENT");
-      assert.equal(fdCount(), fdBefore);
+      assertNoFdGrowth(fdBefore);
       await assert.rejects(ipr.getNetnsid({}), TypeError);
       await assert.rejects(ipr.getNetnsid({ fd: b, pid: 1 }), TypeError);
       await assert.rejects(ipr.getNetnsid({ pid: -1 }), RangeError);
@@ -324,7 +324,7 @@ test("1,000 create / open IPRoute / dump / remove cycles: no growth in fds, moun
     if (i % 100 === 0) collectGarbage();
   }
   collectGarbage();
-  assert.equal(fdCount(), fds, "fds");
+  assertNoFdGrowth(fds, "fds");
   assert.equal(ourMounts(), 0, "no /run/netns mount left behind");
   assert.equal(otherMounts(), mounts, "mountinfo lines outside /run/netns");
   const after = process.memoryUsage();

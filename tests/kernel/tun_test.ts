@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { IPRoute, NetlinkError, netns, openTun } from "../../mod.ts";
-import { fdCount, ipJson, ipn, kernelTest, sh, withNetns } from "./_netns.ts";
+import { assertNoFdGrowth, fdCount, ipJson, ipn, kernelTest, sh, withNetns } from "./_netns.ts";
 
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -196,7 +196,7 @@ test("openTun: tap frames, persistent devices made by link add, kernel-chosen na
         assert.equal(await pending, null);
       }
     }
-    assert.equal(fdCount(), fds, "fds");
+    assertNoFdGrowth(fds, "fds");
     const persisted = ipJson<IpLink[]>(ns, "link", "show").filter((l) => l.ifname.startsWith("tun"));
     assert.deepEqual(persisted.map((l) => l.ifname), ["tun0"], "persist: true keeps the device");
 
@@ -205,6 +205,6 @@ test("openTun: tap frames, persistent devices made by link add, kernel-chosen na
     assert.throws(() => openTun({ nmae: "tun9" } as never), /unknown option "nmae"/);
     assert.throws(() => openTun({ bufferSize: 1 }), RangeError);
     assert.throws(() => openTun({ netns: `${ns}-missing` }), (e: unknown) => (e as { code?: string }).code === "ENOENT");
-    assert.equal(fdCount(), fds, "fds after errors");
+    assertNoFdGrowth(fds, "fds after errors");
   });
 });
