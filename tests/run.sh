@@ -42,7 +42,7 @@ step "type tests (tsc -p tests/types)"
 [ $rc -eq 0 ] && count 1 0 0 "type tests" || count 0 1 $rc "type tests"
 
 step "deno check"
-"$bin/deno" check --quiet mod.ts testing.ts ffi/deno.ts ffi/load.ts ffi/transport.ts examples/*.ts; rc=$?
+"$bin/deno" check --quiet mod.ts testing.ts ffi/deno.ts ffi/load.ts ffi/transport.ts examples/*.ts bin/nlroute.ts; rc=$?
 [ $rc -eq 0 ] && count 1 0 0 "deno check" || count 0 1 $rc "deno check"
 
 step "deno doc --lint"
