@@ -159,3 +159,66 @@ export function mergeMatch(filter: Record<string, unknown>, match: Match | undef
   if (match === undefined) return filter;
   return (m: NlMsg) => matches(m, filter) && matches(m, match);
 }
+
+// ---------------------------------------------------------------------------------------------
+// symbolic values: `ip`'s names, kernel constant names, or numbers
+
+/** `{ RT_SCOPE_LINK: 253 }` → `{ link: 253 }`: a constant table keyed the way `ip` prints names. */
+export function lowerNames(table: Readonly<Record<string, number>>, prefix: string): Record<string, number> {
+  return Object.fromEntries(Object.entries(table).map(([k, v]) => [k.startsWith(prefix) ? k.slice(prefix.length).toLowerCase() : k.toLowerCase(), v]));
+}
+
+/**
+ * A value given as a number in 0..max, a decimal string, or a name from `names` — case-insensitive,
+ * with or without one of the kernel prefixes (`"link"`, `"RT_SCOPE_LINK"`).
+ */
+export function namedInt(value: unknown, key: string, names: Readonly<Record<string, number>>, prefix: string | readonly string[], max: number): number {
+  if (typeof value === "number") {
+    if (!Number.isInteger(value) || value < 0 || value > max) throw new RangeError(`Invalid ${key}: ${value} is out of range (0..${max})`);
+    return value;
+  }
+  if (typeof value === "string") {
+    let k = value.toLowerCase();
+    for (const p of typeof prefix === "string" ? [prefix] : prefix) {
+      if (p && k.startsWith(p.toLowerCase())) {
+        k = k.slice(p.length);
+        break;
+      }
+    }
+    if (Object.hasOwn(names, k)) return names[k];
+    if (/^\d+$/.test(value)) return namedInt(Number(value), key, names, prefix, max);
+  }
+  const known = Object.keys(names);
+  throw new TypeError(`Invalid ${key}: ${show(value)} is not ${known.length ? `one of ${known.join(", ")} or ` : ""}a number`);
+}
+
+/** Bits given as a number, a name (as `namedInt`) or a list of names and numbers OR-ed together. */
+export function namedBits(value: unknown, key: string, names: Readonly<Record<string, number>>, prefix: string | readonly string[], max: number): number {
+  if (Array.isArray(value)) return value.reduce((acc: number, v) => (acc | namedInt(v, key, names, prefix, max)) >>> 0, 0);
+  return namedInt(value, key, names, prefix, max);
+}
+
+/**
+ * An inclusive range given as a number, `"first-last"` (or `"first:last"`), `[first, last]` or
+ * `{ start, end }`, each bound an integer in min..max; `what` names the unit in errors ("VLAN id").
+ */
+export function numberRange(value: unknown, key: string, limits: { min?: number; max: number; what?: string }): { start: number; end: number } {
+  const { min = 0, max, what } = limits;
+  let start: unknown;
+  let end: unknown;
+  if (typeof value === "number") start = end = value;
+  else if (typeof value === "string") {
+    const m = /^\s*(\d+)\s*(?:[-:]\s*(\d+))?\s*$/.exec(value);
+    if (!m) throw new TypeError(`Invalid ${key}: expected ${what ? `a ${what} or ` : ""}"first-last", got ${show(value)}`);
+    start = Number(m[1]);
+    end = m[2] === undefined ? start : Number(m[2]);
+  } else if (Array.isArray(value) && value.length === 2) [start, end] = value;
+  else if (value !== null && typeof value === "object") ({ start, end } = value as { start?: unknown; end?: unknown });
+  else throw new TypeError(`Invalid ${key}: expected ${what ? `a ${what}, ` : "a number, "}"first-last", [first, last] or { start, end }, got ${show(value)}`);
+  for (const v of [start, end]) {
+    if (typeof v !== "number" || !Number.isInteger(v)) throw new TypeError(`Invalid ${key}: expected integer bounds, got ${show(value)}`);
+    if (v < min || v > max) throw new RangeError(`Invalid ${key}: ${what ? `${what} ` : ""}${v} is out of range (${min}..${max})`);
+  }
+  if ((start as number) > (end as number)) throw new RangeError(`Invalid ${key}: range ${start}-${end} ends below its start`);
+  return { start: start as number, end: end as number };
+}

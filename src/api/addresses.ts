@@ -9,7 +9,7 @@ import { NLM_F, NetlinkError, type NlMsg, parseIp4, prepareMessage, show } from 
 import { IFA_F, addrAttrs, ifaddrmsg } from "../rtnl/addr.ts";
 import { AF, RT_SCOPE, RTM } from "../rtnl/constants.ts";
 import { IndexResolver, type OpContext } from "./_context.ts";
-import { canonicalAddress, checkPrefixlen, familyOf, familyValue, mergeMatch, parsePrefix, takeFamily } from "./_spec.ts";
+import { canonicalAddress, checkPrefixlen, familyOf, familyValue, lowerNames, mergeMatch, namedBits, parsePrefix, takeFamily } from "./_spec.ts";
 import type { Match } from "./filter.ts";
 import { scopeValue } from "./routes.ts";
 
@@ -32,24 +32,11 @@ const OWN_KEYS = new Set([
 
 const FOREVER = 0xffffffff;
 
+const IFA_F_NAMES = lowerNames(IFA_F, "IFA_F_");
+
 /** Address flags: a number, a name ("nodad", "IFA_F_NODAD") or a list of names. */
 export function addrFlags(value: unknown, key = "flags"): number {
-  if (typeof value === "number") {
-    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`Invalid ${key}: ${value} is out of range`);
-    return value;
-  }
-  const list = typeof value === "string" ? [value] : Array.isArray(value) ? value : null;
-  if (!list) throw new TypeError(`Invalid ${key}: expected a number, a flag name or a list of names, got ${show(value)}`);
-  let out = 0;
-  for (const name of list) {
-    const up = typeof name === "string" ? name.toUpperCase() : "";
-    const v = (IFA_F as Record<string, number>)[up.startsWith("IFA_F_") ? up : `IFA_F_${up}`];
-    if (v === undefined) {
-      throw new TypeError(`Invalid ${key}: ${show(name)} is not an address flag (known: ${Object.keys(IFA_F).map((k) => k.slice(6).toLowerCase()).join(", ")})`);
-    }
-    out |= v;
-  }
-  return out;
+  return namedBits(value, key, IFA_F_NAMES, "IFA_F_", 0xffffffff);
 }
 
 function lifetime(value: unknown, key: string): number {

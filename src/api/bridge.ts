@@ -12,9 +12,9 @@ import { AF, RTM } from "../rtnl/constants.ts";
 import { bridgeSlaveData } from "../rtnl/link_kinds/bridge_slave.ts";
 import { ifinfomsg } from "../rtnl/link.ts";
 import { IndexResolver, type OpContext } from "./_context.ts";
-import { mergeMatch, unknownKey } from "./_spec.ts";
+import { lowerNames, mergeMatch, namedBits, numberRange, unknownKey } from "./_spec.ts";
 import type { Match } from "./filter.ts";
-import { type NeighCommand, namedBits, neigh } from "./neighbours.ts";
+import { type NeighCommand, neigh } from "./neighbours.ts";
 
 
 /** RTEXT_FILTER_BRVLAN (linux/rtnetlink.h): ask for each port's VLANs in IFLA_AF_SPEC. */
@@ -46,46 +46,14 @@ export const BR_STATE = {
   BR_STATE_BLOCKING: 4,
 } as const;
 
-const lowerNames = (table: Readonly<Record<string, number>>, prefix: string): Record<string, number> =>
-  Object.fromEntries(Object.entries(table).map(([k, v]) => [k.slice(prefix.length).toLowerCase(), v]));
+/** Bridge VLAN ids: 1..4094 (0 and 4095 are reserved). */
+const VLAN_ID = { min: 1, max: 4094, what: "VLAN id" };
+/** Tunnel ids (VNI): 24 bits. */
+const TUNNEL_ID = { min: 0, max: 0xffffff, what: "tunnel id" };
 
 const VLAN_INFO_NAMES = lowerNames(BRIDGE_VLAN_INFO, "BRIDGE_VLAN_INFO_");
 const BRIDGE_FLAG_NAMES = lowerNames(BRIDGE_FLAGS, "BRIDGE_FLAGS_");
 const BR_STATE_NAMES = lowerNames(BR_STATE, "BR_STATE_");
-
-/** A vid (1..4094) or a "first-last" range of them. */
-function vidRange(value: unknown, key: string): [number, number] {
-  let first: number;
-  let last: number;
-  if (typeof value === "number") first = last = value;
-  else if (typeof value === "string" && /^\s*\d+\s*(-\s*\d+\s*)?$/.test(value)) {
-    const [a, b] = value.split("-").map((x) => Number(x.trim()));
-    first = a;
-    last = b ?? a;
-  } else throw new TypeError(`Invalid ${key}: expected a VLAN id or "first-last", got ${show(value)}`);
-  for (const v of [first, last]) {
-    if (!Number.isInteger(v) || v < 1 || v > 4094) throw new RangeError(`Invalid ${key}: VLAN id ${v} is out of range (1..4094)`);
-  }
-  if (first > last) throw new RangeError(`Invalid ${key}: range ${first}-${last} ends below its start`);
-  return [first, last];
-}
-
-/** A tunnel id (VNI, 0..2^24-1) or a "first-last" range of them. */
-function idRange(value: unknown, key: string): [number, number] {
-  let first: number;
-  let last: number;
-  if (typeof value === "number") first = last = value;
-  else if (typeof value === "string" && /^\s*\d+\s*(-\s*\d+\s*)?$/.test(value)) {
-    const [a, b] = value.split("-").map((x) => Number(x.trim()));
-    first = a;
-    last = b ?? a;
-  } else throw new TypeError(`Invalid ${key}: expected a tunnel id or "first-last", got ${show(value)}`);
-  for (const v of [first, last]) {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffff) throw new RangeError(`Invalid ${key}: tunnel id ${v} is out of range (0..16777215)`);
-  }
-  if (first > last) throw new RangeError(`Invalid ${key}: range ${first}-${last} ends below its start`);
-  return [first, last];
-}
 
 function checkCommand<T extends string>(verb: string, command: unknown, known: readonly T[]): T {
   if (!known.includes(command as T)) throw new TypeError(`${verb}(): unknown command ${show(command)} (known: ${known.join(", ")})`);
@@ -167,7 +135,7 @@ function vlanInfos(value: unknown, key: string): { flags: number; vid: number }[
   const unknown = Object.keys(extra);
   if (unknown.length) throw new TypeError(`Invalid ${key}: unknown keyword ${show(unknown[0])} (known: vid, flags)`);
   if (vid === undefined) throw new TypeError(`Invalid ${key}: vid is required`);
-  const [first, last] = vidRange(vid, `${key}.vid`);
+  const { start: first, end: last } = numberRange(vid, `${key}.vid`, VLAN_ID);
   const f = flags === undefined ? 0 : namedBits(flags, `${key}.flags`, VLAN_INFO_NAMES, "BRIDGE_VLAN_INFO_", 0xffff);
   if (first === last) return [{ flags: f, vid: first }];
   return [
@@ -183,8 +151,8 @@ function tunnelInfos(value: unknown, key: string): [string, unknown][][] {
   const unknown = Object.keys(extra);
   if (unknown.length) throw new TypeError(`Invalid ${key}: unknown keyword ${show(unknown[0])} (known: vid, id)`);
   if (vid === undefined || id === undefined) throw new TypeError(`Invalid ${key}: vid and id are required`);
-  const [v0, v1] = vidRange(vid, `${key}.vid`);
-  const [i0, i1] = idRange(id, `${key}.id`);
+  const { start: v0, end: v1 } = numberRange(vid, `${key}.vid`, VLAN_ID);
+  const { start: i0, end: i1 } = numberRange(id, `${key}.id`, TUNNEL_ID);
   if (v1 - v0 !== i1 - i0) throw new RangeError(`Invalid ${key}: the VLAN range ${v0}-${v1} and the id range ${i0}-${i1} differ in size`);
   const one = (tid: number, tvid: number, flags: number): [string, unknown][] => [
     ["bridge_vlan_tunnel_id", tid],
@@ -276,7 +244,7 @@ export async function vlandb(ctx: OpContext, command: VlandbCommand, spec: Reado
   if (entry !== undefined) attrs.push(["entry", entry]);
   else {
     if (vid === undefined) throw new TypeError(`${verb}: vid is required`);
-    const [first, last] = vidRange(vid, "vid");
+    const { start: first, end: last } = numberRange(vid, "vid", VLAN_ID);
     let f = flags === undefined ? 0 : namedBits(flags, "flags", VLAN_INFO_NAMES, "BRIDGE_VLAN_INFO_", 0xffff);
     // `bridge vlan set` changes options only: it must not create or re-flag the VLAN
     if (command === "set") f |= BRIDGE_VLAN_INFO.BRIDGE_VLAN_INFO_ONLY_OPTS;

@@ -10,43 +10,18 @@ import { NLM_F, type NlMsg, show } from "../marshal/mod.ts";
 import { AF, NTF, NUD, RTM } from "../rtnl/constants.ts";
 import { ndmsg } from "../rtnl/neigh.ts";
 import { IndexResolver, type OpContext } from "./_context.ts";
-import { canonicalAddress, familyOf, familyValue, mergeMatch, parsePrefix, takeFamily, unknownKey } from "./_spec.ts";
+import { canonicalAddress, familyOf, familyValue, lowerNames, mergeMatch, namedBits, parsePrefix, takeFamily, unknownKey } from "./_spec.ts";
 import type { Match } from "./filter.ts";
 
 /** Commands of `IPRoute.neigh`. */
 export type NeighCommand = "add" | "del" | "delete" | "replace" | "set" | "change" | "append" | "get" | "dump" | "show" | "flush";
 
-const NUD_NAMES: Readonly<Record<string, number>> = Object.fromEntries(
-  Object.entries(NUD).map(([k, v]) => [k.slice(4).toLowerCase(), v]),
-);
+const NUD_NAMES: Readonly<Record<string, number>> = lowerNames(NUD, "NUD_");
 
 const NTF_NAMES: Readonly<Record<string, number>> = {
-  ...Object.fromEntries(Object.entries(NTF).map(([k, v]) => [k.slice(4).toLowerCase(), v])),
+  ...lowerNames(NTF, "NTF_"),
   extern_learn: NTF.NTF_EXT_LEARNED,
 };
-
-/**
- * A number, a name from `names` (case-insensitive, `prefix` optional), or an array of names
- * OR-ed together; `max` bounds the result.
- *
- * @example
- * ```ts
- * namedBits(["noarp", "permanent"], "state", NUD_NAMES, "NUD_", 0xffff); // 0xc0
- * ```
- */
-export function namedBits(value: unknown, key: string, names: Readonly<Record<string, number>>, prefix: string, max: number): number {
-  if (Array.isArray(value)) return value.reduce((acc: number, v) => acc | namedBits(v, key, names, prefix, max), 0);
-  if (typeof value === "number") {
-    if (!Number.isInteger(value) || value < 0 || value > max) throw new RangeError(`Invalid ${key}: ${value} is out of range (0..${max})`);
-    return value;
-  }
-  if (typeof value === "string") {
-    let k = value.toLowerCase();
-    if (k.startsWith(prefix.toLowerCase())) k = k.slice(prefix.length);
-    if (k in names) return names[k];
-  }
-  throw new TypeError(`Invalid ${key}: expected a number, a name or a list of names (${Object.keys(names).join(", ")}), got ${show(value)}`);
-}
 
 /** NUD_* state from a number, "permanent", "NUD_REACHABLE" or a list of names. */
 export function nudState(value: unknown, key = "state"): number {

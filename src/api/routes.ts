@@ -12,7 +12,7 @@ import { AF, RT_SCOPE, RT_TABLE, RTM, RTN, RTPROT } from "../rtnl/constants.ts";
 import { rtnl } from "../rtnl/messages.ts";
 import { ICMPV6_ROUTER_PREF, RTM_F, RTNH_F, metricsAttrs, routeAttrs, rtmsg } from "../rtnl/route.ts";
 import { IndexResolver, type OpContext } from "./_context.ts";
-import { addressFilter, canonicalAddress, familyOf, familyValue, mergeMatch, parsePrefix, splitSpec, takeFamily } from "./_spec.ts";
+import { addressFilter, canonicalAddress, familyOf, familyValue, lowerNames, mergeMatch, namedBits, namedInt, parsePrefix, splitSpec, takeFamily } from "./_spec.ts";
 import type { Match } from "./filter.ts";
 
 /** Commands of `IPRoute.route`. */
@@ -21,65 +21,41 @@ export type RouteCommand = "add" | "del" | "delete" | "remove" | "replace" | "ch
 // ---------------------------------------------------------------------------------------------
 // symbolic values: names as `ip` prints them, the kernel constant, or a number
 
-function symbolic(table: Readonly<Record<string, number>>, prefix: string, aliases: Readonly<Record<string, number>>, value: unknown, key: string, max: number): number {
-  if (typeof value === "number") {
-    if (!Number.isInteger(value) || value < 0 || value > max) throw new RangeError(`Invalid ${key}: ${value} is out of range (0..${max})`);
-    return value;
-  }
-  if (typeof value === "string") {
-    if (value in aliases) return aliases[value];
-    const full = value.startsWith(prefix) ? value : prefix + value.toUpperCase();
-    if (full in table) return table[full];
-    if (/^\d+$/.test(value)) return symbolic(table, prefix, aliases, Number(value), key, max);
-  }
-  const names = [...Object.keys(aliases), ...Object.keys(table).map((k) => k.slice(prefix.length).toLowerCase())];
-  throw new TypeError(`Invalid ${key}: ${show(value)} is not one of ${[...new Set(names)].join(", ")} or a number`);
-}
+const SCOPE_NAMES = { ...lowerNames(RT_SCOPE, "RT_SCOPE_"), global: RT_SCOPE.RT_SCOPE_UNIVERSE };
+const RTN_NAMES = lowerNames(RTN, "RTN_");
+const RTPROT_NAMES = lowerNames(RTPROT, "RTPROT_");
+const RT_TABLE_NAMES = lowerNames(RT_TABLE, "RT_TABLE_");
+const PREF_NAMES = lowerNames(ICMPV6_ROUTER_PREF, "ICMPV6_ROUTER_PREF_");
+const ROUTE_FLAG_NAMES = { ...lowerNames(RTNH_F, "RTNH_F_"), ...lowerNames(RTM_F, "RTM_F_") };
 
 /** A route scope by name ("universe"/"global", "site", "link", "host", "nowhere", RT_SCOPE_*) or number. */
 export function scopeValue(value: unknown, key = "scope"): number {
-  return symbolic(RT_SCOPE, "RT_SCOPE_", { global: RT_SCOPE.RT_SCOPE_UNIVERSE }, value, key, 255);
+  return namedInt(value, key, SCOPE_NAMES, "RT_SCOPE_", 255);
 }
 
 /** A route type by name ("unicast", "blackhole", "unreachable", "prohibit", "local"... or RTN_*) or number. */
 export function routeTypeValue(value: unknown, key = "type"): number {
-  return symbolic(RTN, "RTN_", {}, value, key, 255);
+  return namedInt(value, key, RTN_NAMES, "RTN_", 255);
 }
 
 /** A route protocol by name ("boot", "static", "kernel"... or RTPROT_*) or number. */
 export function protoValue(value: unknown, key = "proto"): number {
-  return symbolic(RTPROT, "RTPROT_", {}, value, key, 255);
+  return namedInt(value, key, RTPROT_NAMES, "RTPROT_", 255);
 }
 
 /** A routing table by name ("main", "local", "default", RT_TABLE_*) or number (up to 2^32 - 1). */
 export function tableValue(value: unknown, key = "table"): number {
-  return symbolic(RT_TABLE, "RT_TABLE_", {}, value, key, 0xffffffff);
+  return namedInt(value, key, RT_TABLE_NAMES, "RT_TABLE_", 0xffffffff);
 }
 
 /** IPv6 router preference by name ("low", "medium", "high") or number. */
 function prefValue(value: unknown): number {
-  return symbolic(ICMPV6_ROUTER_PREF, "ICMPV6_ROUTER_PREF_", {}, value, "pref", 255);
+  return namedInt(value, "pref", PREF_NAMES, "ICMPV6_ROUTER_PREF_", 255);
 }
 
 /** Flags given as a number, a name ("onlink", "RTNH_F_ONLINK", "RTM_F_NOTIFY") or a list of names. */
 function routeFlags(value: unknown, key: string): number {
-  if (typeof value === "number") {
-    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`Invalid ${key}: ${value} is out of range`);
-    return value;
-  }
-  const list = typeof value === "string" ? [value] : Array.isArray(value) ? value : null;
-  if (!list) throw new TypeError(`Invalid ${key}: expected a number, a flag name or a list of names, got ${show(value)}`);
-  let out = 0;
-  for (const name of list) {
-    const up = typeof name === "string" ? name.toUpperCase() : "";
-    const v = (RTNH_F as Record<string, number>)[up] ?? (RTNH_F as Record<string, number>)[`RTNH_F_${up}`] ?? (RTM_F as Record<string, number>)[up] ?? (RTM_F as Record<string, number>)[`RTM_F_${up}`];
-    if (v === undefined) {
-      const known = [...Object.keys(RTNH_F), ...Object.keys(RTM_F)].map((k) => k.replace(/^RT(NH|M)_F_/, "").toLowerCase());
-      throw new TypeError(`Invalid ${key}: ${show(name)} is not a route flag (known: ${known.join(", ")})`);
-    }
-    out |= v;
-  }
-  return out;
+  return namedBits(value, key, ROUTE_FLAG_NAMES, ["RTNH_F_", "RTM_F_"], 0xffffffff);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { NLM_F, type NlMsg, show } from "../marshal/mod.ts";
 import { AF, RTM, RT_TABLE } from "../rtnl/constants.ts";
 import { FIB_RULE, FR_ACT, fibmsg } from "../rtnl/rule.ts";
 import type { OpContext } from "./_context.ts";
-import { addressFilter, checkPrefixlen, familyOf, familyValue, mergeMatch, parsePrefix, takeFamily, unknownKey } from "./_spec.ts";
+import { addressFilter, checkPrefixlen, familyOf, familyValue, mergeMatch, namedBits, namedInt, numberRange, parsePrefix, takeFamily, unknownKey } from "./_spec.ts";
 import type { Match } from "./filter.ts";
 
 /** Commands of `IPRoute.rule`. */
@@ -52,48 +52,6 @@ const IP_PROTO_NAMES: Readonly<Record<string, number>> = {
   icmp: 1, igmp: 2, ipip: 4, tcp: 6, udp: 17, ipv6: 41, gre: 47, esp: 50, ah: 51,
   icmpv6: 58, "ipv6-icmp": 58, ospf: 89, pim: 103, sctp: 132, udplite: 136, mpls: 137,
 };
-
-/** A name from `names` (case-insensitive, optional `prefix`) or an integer in 0..max. */
-function namedInt(value: unknown, key: string, names: Readonly<Record<string, number>>, prefix: string, max: number): number {
-  if (typeof value === "number") {
-    if (!Number.isInteger(value) || value < 0 || value > max) throw new RangeError(`Invalid ${key}: ${value} is out of range (0..${max})`);
-    return value;
-  }
-  if (typeof value === "string") {
-    let k = value.toLowerCase();
-    if (k.startsWith(prefix.toLowerCase())) k = k.slice(prefix.length);
-    if (k in names) return names[k];
-    if (/^\d+$/.test(value)) return namedInt(Number(value), key, names, prefix, max);
-  }
-  throw new TypeError(`Invalid ${key}: expected a number or one of ${Object.keys(names).join(", ")}, got ${show(value)}`);
-}
-
-/** A bit set from a number, a name, or an array of names. */
-function namedBits(value: unknown, key: string, names: Readonly<Record<string, number>>, prefix: string): number {
-  if (Array.isArray(value)) return value.reduce((acc: number, v) => acc | namedInt(v, key, names, prefix, 0xffffffff), 0) >>> 0;
-  return namedInt(value, key, names, prefix, 0xffffffff);
-}
-
-/** `"1000:1234"`, `"1000-1234"`, `[start, end]`, `{ start, end }` or one number. */
-function range(value: unknown, key: string, max: number): { start: number; end: number } {
-  let start: unknown;
-  let end: unknown;
-  if (typeof value === "number") start = end = value;
-  else if (typeof value === "string") {
-    const m = /^\s*(\d+)\s*(?:[-:]\s*(\d+))?\s*$/.exec(value);
-    if (!m) throw new TypeError(`Invalid ${key}: expected "START-END", got ${show(value)}`);
-    start = Number(m[1]);
-    end = m[2] === undefined ? start : Number(m[2]);
-  } else if (Array.isArray(value) && value.length === 2) [start, end] = value;
-  else if (value !== null && typeof value === "object") ({ start, end } = value as { start?: unknown; end?: unknown });
-  else throw new TypeError(`Invalid ${key}: expected a range ("START-END", [start, end] or { start, end }), got ${show(value)}`);
-  for (const v of [start, end]) {
-    if (typeof v !== "number" || !Number.isInteger(v)) throw new TypeError(`Invalid ${key}: expected integer bounds, got ${show(value)}`);
-    if (v < 0 || v > max) throw new RangeError(`Invalid ${key}: ${v} is out of range (0..${max})`);
-  }
-  if ((start as number) > (end as number)) throw new RangeError(`Invalid ${key}: start ${start} is above end ${end}`);
-  return { start: start as number, end: end as number };
-}
 
 /** Fields and attributes of an RTM_NEWRULE / RTM_DELRULE request. */
 export interface RuleRequest {
@@ -143,7 +101,7 @@ export function ruleRequest(command: "add" | "del", spec: Readonly<Record<string
         actionGiven = true;
         break;
       case "flags":
-        fields.flags = namedBits(v, k, FLAG_NAMES, "FIB_RULE_");
+        fields.flags = namedBits(v, k, FLAG_NAMES, "FIB_RULE_", 0xffffffff);
         break;
       case "table": {
         const t = namedInt(v, k, TABLE_NAMES, "RT_TABLE_", 0xffffffff);
@@ -163,11 +121,11 @@ export function ruleRequest(command: "add" | "del", spec: Readonly<Record<string
         }
         break;
       case "uid_range":
-        attrs.push([k, range(v, k, 0xffffffff)]);
+        attrs.push([k, numberRange(v, k, { max: 0xffffffff })]);
         break;
       case "sport_range":
       case "dport_range":
-        attrs.push([k, range(v, k, 0xffff)]);
+        attrs.push([k, numberRange(v, k, { max: 0xffff })]);
         break;
       case "ip_proto":
         attrs.push([k, namedInt(v, k, IP_PROTO_NAMES, "IPPROTO_", 0xff)]);
@@ -198,11 +156,11 @@ function dumpFilter(spec: Readonly<Record<string, unknown>>): Record<string, unk
   addressFilter(filter, "dst", "dst_len");
   if (typeof filter.action === "string") filter.action = namedInt(filter.action, "action", ACTION_NAMES, "FR_ACT_", 0xff);
   if (typeof filter.table === "string") filter.table = namedInt(filter.table, "table", TABLE_NAMES, "RT_TABLE_", 0xffffffff);
-  if (filter.flags !== undefined && typeof filter.flags !== "function") filter.flags = namedBits(filter.flags, "flags", FLAG_NAMES, "FIB_RULE_");
+  if (filter.flags !== undefined && typeof filter.flags !== "function") filter.flags = namedBits(filter.flags, "flags", FLAG_NAMES, "FIB_RULE_", 0xffffffff);
   if (typeof filter.ip_proto === "string") filter.ip_proto = namedInt(filter.ip_proto, "ip_proto", IP_PROTO_NAMES, "IPPROTO_", 0xff);
   for (const k of ["uid_range", "sport_range", "dport_range"]) {
     const v = filter[k];
-    if (v !== undefined && typeof v !== "function") filter[k] = range(v, k, k === "uid_range" ? 0xffffffff : 0xffff);
+    if (v !== undefined && typeof v !== "function") filter[k] = numberRange(v, k, { max: k === "uid_range" ? 0xffffffff : 0xffff });
   }
   return filter;
 }
