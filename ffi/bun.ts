@@ -9,8 +9,8 @@ import { dlopen, linkSymbols, toArrayBuffer } from "bun:ffi";
 import type { Library, Pointer } from "bun:ffi";
 import { bindLibc } from "./_bind.ts";
 import type { Libc } from "./libc.ts";
-import { BUN_TYPES, SYMBOLS } from "./symbols.ts";
-import type { CType, RawLibc, SymbolSpec, Symbols } from "./symbols.ts";
+import { BUN_TYPES, SYMBOLS, rawLibc } from "./symbols.ts";
+import type { CType, SymbolSpec, Symbols } from "./symbols.ts";
 
 const LIBC_PATH = "libc.so.6";
 
@@ -69,32 +69,6 @@ export function createLibc(): Libc {
   const errnoPtr = s.__errno_location();
   if (errnoPtr === null) throw new Error("nlroute: __errno_location() returned NULL");
   const errno = new Int32Array(toArrayBuffer(errnoPtr, 0, 4));
-  const raw: RawLibc = {
-    socket: s.socket,
-    bind: s.bind,
-    getsockname: s.getsockname,
-    setsockopt: s.setsockopt,
-    getsockopt: s.getsockopt,
-    send: (fd, buf, len, flags) => Number(s.send(fd, buf, len, flags)),
-    recv: (fd, buf, len, flags) => Number(s.recv(fd, buf, len, flags)),
-    poll: s.poll,
-    close: s.close,
-    open: s.open,
-    read: (fd, buf, count) => Number(s.read(fd, buf, count)),
-    write: (fd, buf, count) => Number(s.write(fd, buf, count)),
-    eventfd: s.eventfd,
-    ioctl_ptr: s.ioctl_ptr,
-    ioctl_int: s.ioctl_int,
-    setns: s.setns,
-    unshare: s.unshare,
-    mount: s.mount,
-    umount2: s.umount2,
-    unlink: s.unlink,
-    mkdir: s.mkdir,
-    fcntl: s.fcntl,
-    dup3: s.dup3,
-    getpid: s.getpid,
-    gettid: s.gettid,
-  };
+  const raw = rawLibc(s);
   return bindLibc(raw, errno);
 }

@@ -7,8 +7,8 @@
 import { SyscallError } from "../src/marshal/errors.ts";
 import { bindLibc, pollTimeout } from "./_bind.ts";
 import type { Libc } from "./libc.ts";
-import { SYMBOLS } from "./symbols.ts";
-import type { RawLibc, Symbols } from "./symbols.ts";
+import { SYMBOLS, rawLibc } from "./symbols.ts";
+import type { Symbols } from "./symbols.ts";
 
 const LIBC_PATH = "libc.so.6";
 
@@ -35,33 +35,7 @@ export function createLibc(): Libc {
   const errnoPtr = s.__errno_location();
   if (errnoPtr === null) throw new Error("nlroute: __errno_location() returned NULL");
   const errno = new Int32Array(Deno.UnsafePointerView.getArrayBuffer(errnoPtr, 4));
-  const raw: RawLibc = {
-    socket: s.socket,
-    bind: s.bind,
-    getsockname: s.getsockname,
-    setsockopt: s.setsockopt,
-    getsockopt: s.getsockopt,
-    send: (fd, buf, len, flags) => Number(s.send(fd, buf, len, flags)),
-    recv: (fd, buf, len, flags) => Number(s.recv(fd, buf, len, flags)),
-    poll: s.poll,
-    close: s.close,
-    open: s.open,
-    read: (fd, buf, count) => Number(s.read(fd, buf, count)),
-    write: (fd, buf, count) => Number(s.write(fd, buf, count)),
-    eventfd: s.eventfd,
-    ioctl_ptr: s.ioctl_ptr,
-    ioctl_int: s.ioctl_int,
-    setns: s.setns,
-    unshare: s.unshare,
-    mount: s.mount,
-    umount2: s.umount2,
-    unlink: s.unlink,
-    mkdir: s.mkdir,
-    fcntl: s.fcntl,
-    dup3: s.dup3,
-    getpid: s.getpid,
-    gettid: s.gettid,
-  };
+  const raw = rawLibc(s);
   return bindLibc(raw, errno);
 }
 

@@ -185,3 +185,29 @@ export type RawLibc = {
       : K
   ]: (...args: ParamValues<Symbols[K]["parameters"]>) => number;
 };
+
+/**
+ * The `RawLibc` view of a runtime's opened symbols (`Deno.dlopen(...).symbols`, Bun's
+ * `dlopen(...).symbols`): every blocking entry of {@link SYMBOLS} that returns a number, with
+ * `isize` results (returned as `bigint` by both runtimes) turned into numbers. One place for what
+ * both adapters would otherwise list by hand.
+ *
+ * @example
+ * ```ts
+ * const raw = rawLibc(Deno.dlopen("libc.so.6", SYMBOLS).symbols);
+ * ```
+ */
+export function rawLibc(symbols: object): RawLibc {
+  const s = symbols as Readonly<Record<string, (...args: unknown[]) => unknown>>;
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(SYMBOLS) as [string, SymbolSpec][]) {
+    if (spec.nonblocking || spec.result === "pointer") continue;
+    const f = s[name];
+    if (typeof f !== "function") throw new Error(`nlroute: libc symbol ${name} is missing from the opened library`);
+    if (spec.result === "isize") {
+      // the hot calls (send, recv, read, write) keep a fixed arity rather than a rest parameter
+      out[name] = (a: unknown, b: unknown, c: unknown, d: unknown) => Number(f(a, b, c, d));
+    } else out[name] = f;
+  }
+  return out as RawLibc;
+}
