@@ -140,7 +140,6 @@ export class NlMsg<M extends MessageSchema = any> extends Attrs {
   /** Offset of the message in its datagram. */
   readonly #off: number;
   readonly #kind: MessageKind;
-  #fields: Record<string, unknown> | null = null;
 
   /**
    * Wrap one message of a datagram; throws NetlinkDecodeError when it is shorter than its
@@ -161,9 +160,14 @@ export class NlMsg<M extends MessageSchema = any> extends Attrs {
       throw new NetlinkDecodeError(`Cannot decode ${schema.name}: message of ${length} bytes is shorter than its ${schema.fields.size}-byte header`, [kind.name]);
     }
     const attrsStart = schema.attrsOffset ? schema.attrsOffset({ dv: r.dv, off, len: length, flags: r.dv.getUint16(off + 6, true) }) : fieldsEnd;
-    super(r, attrsStart < end ? attrsStart : end, end, schema.attrs, null, kind.name);
+    super(r, attrsStart < end ? attrsStart : end, end, schema.attrs, null);
     this.#off = off;
     this.#kind = kind;
+  }
+
+  /** @internal a message's path segment is its type name */
+  protected override defaultSegment(): string {
+    return this.#kind.name;
   }
 
   /** The netlink header (pyroute2 names: length, type, flags, sequence_number, pid), read from the bytes. */
@@ -203,11 +207,12 @@ export class NlMsg<M extends MessageSchema = any> extends Attrs {
 
   /** The family header struct as an object (`family`, `index`, `flags`...). */
   get fields(): Record<string, unknown> {
-    if (!this.#fields) {
-      const f = this.schema.fields;
-      this.#fields = f.decode(this.r, this.#off + NLMSG_HDRLEN, f.size, this);
+    const st = this.state();
+    if (st.memo === null) {
+      const f = this.#kind.schema.fields;
+      st.memo = f.decode(this.r, this.#off + NLMSG_HDRLEN, f.size, this);
     }
-    return this.#fields;
+    return st.memo as Record<string, unknown>;
   }
 
   /**

@@ -147,6 +147,20 @@ export interface AttrEntry {
   readonly value: unknown;
 }
 
+/** @internal what an `Attrs` makes on first need. */
+interface AttrsState {
+  /** Context for sibling and enclosing-message lookups. */
+  parent: DecodeContext | null;
+  /** Path segment when not the default. */
+  segment: string | null;
+  /** Triples (rawType, payload offset, payload length). */
+  index: number[] | null;
+  /** Decoded values by index position. */
+  values: unknown[] | null;
+  /** A subclass's cache (NlMsg: the decoded header fields). */
+  memo: unknown;
+}
+
 /** A key or a nested path: `"ifname"`, `["linkinfo", "kind"]`. */
 export type AttrPath = string | readonly (string | number)[];
 
@@ -170,11 +184,10 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
   protected readonly start: number;
   /** @internal offset just past the last attribute */
   protected readonly end: number;
-  #parent: DecodeContext | null;
-  /** @internal path segment of this container, set by the container holding it */
-  segment: string;
-  #index: number[] | null = null;
-  #values: unknown[] | null = null;
+  // Everything else lives in one object made on first need (an index, a parent, a segment
+  // other than the default), so the 100,000 messages of a big dump are small objects that cost
+  // little to allocate and to move through the young generation.
+  #st: AttrsState | null;
 
   /**
    * Wrap the attributes in `r` between `start` and `end`; nothing is decoded until first access.
@@ -186,19 +199,37 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
    * @param parent Context for sibling and enclosing-message lookups, or null at the top.
    * @param segment Path segment naming this container in decode errors (default: the table name).
    */
-  constructor(r: Reader, start: number, end: number, table: AttrTable<S>, parent: DecodeContext | null, segment = table.name) {
+  constructor(r: Reader, start: number, end: number, table: AttrTable<S>, parent: DecodeContext | null, segment?: string) {
     this.r = r;
     this.start = start;
     this.end = end;
     this.table = table;
-    this.#parent = parent;
-    this.segment = segment;
+    this.#st = parent === null && segment === undefined ? null : { parent, segment: segment ?? null, index: null, values: null, memo: null };
+  }
+
+  /** @internal the lazily made state */
+  protected state(): AttrsState {
+    return (this.#st ??= { parent: null, segment: null, index: null, values: null, memo: null });
+  }
+
+  /** @internal path segment of this container, set by the container holding it */
+  get segment(): string {
+    const st = this.#st;
+    return st !== null && st.segment !== null ? st.segment : this.defaultSegment();
+  }
+  set segment(s: string) {
+    this.state().segment = s;
+  }
+
+  /** @internal the segment when none was given: the table name */
+  protected defaultSegment(): string {
+    return this.table.name;
   }
 
   /** Path of this container from the outermost message, for errors. */
   path(): string[] {
     const out: string[] = [];
-    for (let c: DecodeContext | null = this; c instanceof Attrs; c = c.#parent) out.unshift(c.segment);
+    for (let c: DecodeContext | null = this; c instanceof Attrs; c = c.#st === null ? null : c.#st.parent) out.unshift(c.segment);
     return out;
   }
 
@@ -210,7 +241,8 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
 
   /** Triples (rawType, payload offset, payload length), built on first use. */
   #idx(): number[] {
-    if (this.#index) return this.#index;
+    const st = this.state();
+    if (st.index !== null) return st.index;
     const idx: number[] = [];
     const dv = this.r.dv;
     let off = this.start;
@@ -227,16 +259,17 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
     if (off < end && off + 3 < end) {
       this.#fail(new NetlinkDecodeError(`Cannot decode attributes: ${end - off} trailing bytes`));
     }
-    this.#index = idx;
-    this.#values = new Array(idx.length / 3);
+    st.index = idx;
+    st.values = new Array(idx.length / 3);
     return idx;
   }
 
   #valueAt(i: number): unknown {
-    const values = this.#values!;
+    const st = this.#st!;
+    const values = st.values!;
     const cached = values[i];
     if (cached !== undefined) return cached;
-    const idx = this.#index!;
+    const idx = st.index!;
     const rawType = idx[i * 3];
     const type = rawType & NLA_TYPE_MASK;
     const row = this.table.byType[type];
@@ -278,7 +311,7 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
   get(path: AttrKey<S> | readonly (string | number)[]): unknown;
   get(key: AttrPath): unknown {
     if (typeof key !== "string") return this.#getPath(key);
-    if (this.#index === null) {
+    if (this.#st === null || this.#st.index === null) {
       // one lookup on a fresh message (the common case in big dumps): scan for that attribute
       // alone and build no index; primitives need no cache, objects do (stable identity)
       const row = this.table.byKey.get(key);
@@ -354,7 +387,8 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
   lookup(key: string): unknown {
     const i = this.#find(key);
     if (i >= 0) return this.#valueAt(i);
-    return this.#parent ? this.#parent.lookup(key) : undefined;
+    const parent = this.#st === null ? null : this.#st.parent;
+    return parent !== null ? parent.lookup(key) : undefined;
   }
 
   /** Every attribute decoded, in wire order. */
