@@ -322,9 +322,27 @@ export const bytes: Codec<Uint8Array, Uint8Array> = {
 // ---------------------------------------------------------------------------------------------
 // addresses
 
+// Dotted quads are built as a cached "a.b.c." prefix plus the last octet's cached text: one
+// string allocated per address (a template literal allocates a chain of partial strings), and
+// addresses of a big dump mostly share their /24. The cache is direct-mapped and small.
+const OCTET: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+const PREFIX_SLOTS = 1024;
+const prefixKey = new Int32Array(PREFIX_SLOTS).fill(-1);
+const prefixText: string[] = new Array<string>(PREFIX_SLOTS).fill("");
+
 /** Format 4 bytes as dotted quad. */
 export function formatIp4(u8: Uint8Array, off: number): string {
-  return `${u8[off]}.${u8[off + 1]}.${u8[off + 2]}.${u8[off + 3]}`;
+  const a = u8[off], b = u8[off + 1], c = u8[off + 2];
+  const key = (a << 16) | (b << 8) | c;
+  const slot = (key ^ (key >>> 10)) & (PREFIX_SLOTS - 1);
+  let prefix: string;
+  if (prefixKey[slot] === key) prefix = prefixText[slot];
+  else {
+    prefix = `${a}.${b}.${c}.`;
+    prefixKey[slot] = key;
+    prefixText[slot] = prefix;
+  }
+  return prefix + OCTET[u8[off + 3]];
 }
 
 /** Format 16 bytes as RFC 5952 text (longest zero run compressed, lower case, v4-mapped kept). */
