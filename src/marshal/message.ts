@@ -8,7 +8,7 @@
 import { type StructCodec, type StructFields, type StructOf, asciiz, bytes, fixedStruct, s32, show, u16, u32 } from "./codecs.ts";
 import { NetlinkDecodeError } from "./errors.ts";
 import { NLM_F, NLMSG_ALIGN, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSGERR_ATTR, type NlHeader, readHeader } from "./header.ts";
-import { type AttrInput, type AttrKey, type AttrPath, type AttrSpec, type AttrTable, type AttrValue, Attrs, attrs, prepareAttrs, writeAttrs } from "./schema.ts";
+import { type AttrInput, type AttrKey, type AttrPath, type AttrSpec, type AttrTable, type AttrValue, Attrs, Frame, attrs, prepareAttrs, writeAttrs } from "./schema.ts";
 
 /** The layout of one message family: its fixed header struct and its attribute table. */
 export interface MessageSchema {
@@ -139,7 +139,6 @@ export interface NlMsg<M extends MessageSchema = any> {
 export class NlMsg<M extends MessageSchema = any> extends Attrs {
   /** Offset of the message in its datagram. */
   readonly #off: number;
-  readonly #kind: MessageKind;
 
   /**
    * Wrap one message of a datagram; throws NetlinkDecodeError when it is shorter than its
@@ -160,14 +159,14 @@ export class NlMsg<M extends MessageSchema = any> extends Attrs {
       throw new NetlinkDecodeError(`Cannot decode ${schema.name}: message of ${length} bytes is shorter than its ${schema.fields.size}-byte header`, [kind.name]);
     }
     const attrsStart = schema.attrsOffset ? schema.attrsOffset({ dv: r.dv, off, len: length, flags: r.dv.getUint16(off + 6, true) }) : fieldsEnd;
-    super(r, attrsStart < end ? attrsStart : end, end, schema.attrs, null);
+    super(r instanceof Frame && r.kind === kind ? r : new Frame(r.u8, r.dv, schema.attrs, kind), attrsStart < end ? attrsStart : end, end, schema.attrs, null);
     this.#off = off;
-    this.#kind = kind;
   }
+
 
   /** @internal a message's path segment is its type name */
   protected override defaultSegment(): string {
-    return this.#kind.name;
+    return (this.frame.kind as MessageKind).name;
   }
 
   /** The netlink header (pyroute2 names: length, type, flags, sequence_number, pid), read from the bytes. */
@@ -197,19 +196,19 @@ export class NlMsg<M extends MessageSchema = any> extends Attrs {
 
   /** Message type name, e.g. "RTM_NEWLINK". */
   get event(): string {
-    return this.#kind.name;
+    return (this.frame.kind as MessageKind).name;
   }
 
   /** The message's schema. */
   get schema(): MessageSchema {
-    return this.#kind.schema;
+    return (this.frame.kind as MessageKind).schema;
   }
 
   /** The family header struct as an object (`family`, `index`, `flags`...). */
   get fields(): Record<string, unknown> {
     const st = this.state();
     if (st.memo === null) {
-      const f = this.#kind.schema.fields;
+      const f = (this.frame.kind as MessageKind).schema.fields;
       st.memo = f.decode(this.r, this.#off + NLMSG_HDRLEN, f.size, this);
     }
     return st.memo as Record<string, unknown>;
@@ -270,11 +269,17 @@ export class NlMsg<M extends MessageSchema = any> extends Attrs {
 /**
  * Split one datagram into messages. Frame lengths are checked here; attributes are decoded on
  * access. Throws NetlinkDecodeError for a frame that does not fit.
+ *
+ * @param data The datagram.
+ * @param protocol The message types it may hold.
+ * @param into An array to append the messages to (a dump loop reuses one); a new one by default.
+ * @returns `into` (or the new array) with the messages appended.
  */
-export function decodeDatagram(data: Uint8Array, protocol: Protocol): NlMsg[] {
-  const r = { u8: data, dv: new DataView(data.buffer, data.byteOffset, data.byteLength) };
-  const out: NlMsg[] = [];
-  const dv = r.dv;
+export function decodeDatagram(data: Uint8Array, protocol: Protocol, into?: NlMsg[]): NlMsg[] {
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out: NlMsg[] = into ?? [];
+  // one frame (bytes, table, kind) per kind of message in the datagram, shared by its messages
+  let frame: Frame | null = null;
   let off = 0;
   const total = data.length;
   while (total - off >= NLMSG_HDRLEN) {
@@ -284,7 +289,8 @@ export function decodeDatagram(data: Uint8Array, protocol: Protocol): NlMsg[] {
       throw new NetlinkDecodeError(`Cannot decode message: length ${length} does not fit in the ${total - off} bytes left`, [protocol.nameOf(type)]);
     }
     const kind = type === NLMSG_DONE && length < NLMSG_HDRLEN + 4 ? DONE_EMPTY : protocol.kind(type);
-    out.push(new NlMsg(r, off, length, kind));
+    if (frame === null || frame.kind !== kind) frame = new Frame(data, dv, kind.schema.attrs, kind);
+    out.push(new NlMsg(frame, off, length, kind));
     off += NLMSG_ALIGN(length);
   }
   if (off < total && total - off >= 4) {

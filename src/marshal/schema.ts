@@ -147,6 +147,21 @@ export interface AttrEntry {
   readonly value: unknown;
 }
 
+/**
+ * @internal The bytes an `Attrs` decodes, the table it decodes them with and, for a message, its
+ * kind: one object shared by the messages of one kind in a datagram, so a message needs one
+ * field for all of it.
+ */
+export class Frame implements Reader {
+  /**
+   * @param u8 The datagram's bytes.
+   * @param dv A DataView over them.
+   * @param table The attribute table.
+   * @param kind The message kind (a `MessageKind`), or null for a nested set.
+   */
+  constructor(readonly u8: Uint8Array, readonly dv: DataView, readonly table: AttrTable<any>, readonly kind: object | null) {}
+}
+
 /** @internal what an `Attrs` makes on first need. */
 interface AttrsState {
   /** Context for sibling and enclosing-message lookups. */
@@ -176,10 +191,8 @@ export type AttrPath = string | readonly (string | number)[];
  * ```
  */
 export class Attrs<S extends AttrSpec = any> implements DecodeContext {
-  /** The table these attributes are decoded with. */
-  readonly table: AttrTable<S>;
-  /** @internal the bytes */
-  protected readonly r: Reader;
+  // the bytes and the table, in one object the messages of a datagram share
+  readonly #f: Frame;
   /** @internal offset of the first attribute */
   protected readonly start: number;
   /** @internal offset just past the last attribute */
@@ -200,11 +213,25 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
    * @param segment Path segment naming this container in decode errors (default: the table name).
    */
   constructor(r: Reader, start: number, end: number, table: AttrTable<S>, parent: DecodeContext | null, segment?: string) {
-    this.r = r;
+    this.#f = r instanceof Frame && r.table === table ? r : new Frame(r.u8, r.dv, table, null);
     this.start = start;
     this.end = end;
-    this.table = table;
     this.#st = parent === null && segment === undefined ? null : { parent, segment: segment ?? null, index: null, values: null, memo: null };
+  }
+
+  /** The table these attributes are decoded with. */
+  get table(): AttrTable<S> {
+    return this.#f.table;
+  }
+
+  /** @internal the bytes */
+  protected get r(): Reader {
+    return this.#f;
+  }
+
+  /** @internal the bytes, table and message kind */
+  protected get frame(): Frame {
+    return this.#f;
   }
 
   /** @internal the lazily made state */
@@ -233,61 +260,61 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
     return out;
   }
 
-  #fail(e: unknown, segment?: string): never {
+  static #fail(a: Attrs, e: unknown, segment?: string): never {
     if (!(e instanceof NetlinkDecodeError)) throw e;
     const inner = segment === undefined ? e : e.within(segment);
-    throw new NetlinkDecodeError(inner.detail, [...this.path(), ...inner.path]);
+    throw new NetlinkDecodeError(inner.detail, [...a.path(), ...inner.path]);
   }
 
   /** Triples (rawType, payload offset, payload length), built on first use. */
-  #idx(): number[] {
-    const st = this.state();
+  static #idx(a: Attrs): number[] {
+    const st = a.state();
     if (st.index !== null) return st.index;
     const idx: number[] = [];
-    const dv = this.r.dv;
-    let off = this.start;
-    const end = this.end;
+    const dv = a.r.dv;
+    let off = a.start;
+    const end = a.end;
     while (end - off >= NLA_HDRLEN) {
       const len = dv.getUint16(off, true);
       const type = dv.getUint16(off + 2, true);
       if (len < NLA_HDRLEN || off + len > end) {
-        this.#fail(new NetlinkDecodeError(`Cannot decode attribute type ${type & NLA_TYPE_MASK}: length ${len} does not fit in the ${end - off} bytes left`));
+        Attrs.#fail(a, new NetlinkDecodeError(`Cannot decode attribute type ${type & NLA_TYPE_MASK}: length ${len} does not fit in the ${end - off} bytes left`));
       }
       idx.push(type, off + NLA_HDRLEN, len - NLA_HDRLEN);
       off += NLA_ALIGN(len);
     }
     if (off < end && off + 3 < end) {
-      this.#fail(new NetlinkDecodeError(`Cannot decode attributes: ${end - off} trailing bytes`));
+      Attrs.#fail(a, new NetlinkDecodeError(`Cannot decode attributes: ${end - off} trailing bytes`));
     }
     st.index = idx;
     st.values = new Array(idx.length / 3);
     return idx;
   }
 
-  #valueAt(i: number): unknown {
-    const st = this.#st!;
+  static #valueAt(a: Attrs, i: number): unknown {
+    const st = a.#st!;
     const values = st.values!;
     const cached = values[i];
     if (cached !== undefined) return cached;
     const idx = st.index!;
     const rawType = idx[i * 3];
     const type = rawType & NLA_TYPE_MASK;
-    const row = this.table.byType[type];
+    const row = a.table.byType[type];
     const codec = row ? row.codec : bytes;
     let v: unknown;
     try {
-      v = codec.decode(this.r, idx[i * 3 + 1], idx[i * 3 + 2], this);
+      v = codec.decode(a.r, idx[i * 3 + 1], idx[i * 3 + 2], a);
     } catch (e) {
-      this.#fail(e, row ? row.name : `#${rawType}`);
+      Attrs.#fail(a, e, row ? row.name : `#${rawType}`);
     }
     if (v instanceof Attrs) v.segment = row ? row.name + (v.segment.startsWith("(") ? v.segment : "") : `#${rawType}`;
     values[i] = v;
     return v;
   }
 
-  #find(key: string): number {
-    const idx = this.#idx();
-    const row = this.table.byKey.get(key);
+  static #find(a: Attrs, key: string): number {
+    const idx = Attrs.#idx(a);
+    const row = a.table.byKey.get(key);
     if (row) {
       const t = row.type;
       for (let i = 0; i < idx.length; i += 3) if ((idx[i] & NLA_TYPE_MASK) === t) return i / 3;
@@ -310,35 +337,35 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
   /** Value along a nested path, e.g. `["linkinfo", "kind"]`. */
   get(path: AttrKey<S> | readonly (string | number)[]): unknown;
   get(key: AttrPath): unknown {
-    if (typeof key !== "string") return this.#getPath(key);
+    if (typeof key !== "string") return Attrs.#getPath(this, key);
     if (this.#st === null || this.#st.index === null) {
       // one lookup on a fresh message (the common case in big dumps): scan for that attribute
       // alone and build no index; primitives need no cache, objects do (stable identity)
       const row = this.table.byKey.get(key);
       if (row) {
-        const v = this.#scan(row);
+        const v = Attrs.#scan(this, row);
         if (v === null || typeof v !== "object") return v;
       }
     }
-    const i = this.#find(key);
-    return i < 0 ? undefined : this.#valueAt(i);
+    const i = Attrs.#find(this, key);
+    return i < 0 ? undefined : Attrs.#valueAt(this, i);
   }
 
   /** The first value of `row` by walking the attributes once; undefined when absent. */
-  #scan(row: AttrRow): unknown {
-    const dv = this.r.dv;
-    const end = this.end;
-    for (let off = this.start; end - off >= NLA_HDRLEN;) {
+  static #scan(a: Attrs, row: AttrRow): unknown {
+    const dv = a.r.dv;
+    const end = a.end;
+    for (let off = a.start; end - off >= NLA_HDRLEN;) {
       const len = dv.getUint16(off, true);
       const type = dv.getUint16(off + 2, true);
       if (len < NLA_HDRLEN || off + len > end) {
-        this.#fail(new NetlinkDecodeError(`Cannot decode attribute type ${type & NLA_TYPE_MASK}: length ${len} does not fit in the ${end - off} bytes left`));
+        Attrs.#fail(a, new NetlinkDecodeError(`Cannot decode attribute type ${type & NLA_TYPE_MASK}: length ${len} does not fit in the ${end - off} bytes left`));
       }
       if ((type & NLA_TYPE_MASK) === row.type) {
         try {
-          return row.codec.decode(this.r, off + NLA_HDRLEN, len - NLA_HDRLEN, this);
+          return row.codec.decode(a.r, off + NLA_HDRLEN, len - NLA_HDRLEN, a);
         } catch (e) {
-          this.#fail(e, row.name);
+          Attrs.#fail(a, e, row.name);
         }
       }
       off += NLA_ALIGN(len);
@@ -346,8 +373,8 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
     return undefined;
   }
 
-  #getPath(path: readonly (string | number)[]): unknown {
-    let cur: unknown = this;
+  static #getPath(a: Attrs, path: readonly (string | number)[]): unknown {
+    let cur: unknown = a;
     for (const step of path) {
       if (cur instanceof Attrs) cur = cur.get(String(step));
       else if (Array.isArray(cur) && typeof step === "number") cur = cur[step];
@@ -361,12 +388,12 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
   /** Every value of a repeated attribute, in order. */
   getAll<K extends AttrKey<S>>(key: K): AttrValue<S, K>[];
   getAll(key: string): unknown[] {
-    const idx = this.#idx();
+    const idx = Attrs.#idx(this);
     const row = this.table.byKey.get(key);
     const m = row ? null : UNKNOWN_KEY.exec(key);
     const out: unknown[] = [];
     for (let i = 0; i < idx.length; i += 3) {
-      if (row ? (idx[i] & NLA_TYPE_MASK) === row.type : m && idx[i] === Number(m[1])) out.push(this.#valueAt(i / 3));
+      if (row ? (idx[i] & NLA_TYPE_MASK) === row.type : m && idx[i] === Number(m[1])) out.push(Attrs.#valueAt(this, i / 3));
     }
     return out;
   }
@@ -380,25 +407,25 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
   /** Whether an attribute is present. */
   has(key: AttrKey<S>): boolean;
   has(key: string): boolean {
-    return this.#find(key) >= 0;
+    return Attrs.#find(this, key) >= 0;
   }
 
   /** @internal DecodeContext: sibling values for switchOn, then the enclosing context. */
   lookup(key: string): unknown {
-    const i = this.#find(key);
-    if (i >= 0) return this.#valueAt(i);
+    const i = Attrs.#find(this, key);
+    if (i >= 0) return Attrs.#valueAt(this, i);
     const parent = this.#st === null ? null : this.#st.parent;
     return parent !== null ? parent.lookup(key) : undefined;
   }
 
   /** Every attribute decoded, in wire order. */
   entries(): AttrEntry[] {
-    const idx = this.#idx();
+    const idx = Attrs.#idx(this);
     const out: AttrEntry[] = [];
     for (let i = 0; i < idx.length; i += 3) {
       const rawType = idx[i];
       const row = this.table.byType[rawType & NLA_TYPE_MASK];
-      out.push({ name: row ? row.name : `#${rawType}`, rawType, value: this.#valueAt(i / 3) });
+      out.push({ name: row ? row.name : `#${rawType}`, rawType, value: Attrs.#valueAt(this, i / 3) });
     }
     return out;
   }
@@ -420,12 +447,12 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
 
   /** @internal the attribute pairs of `toJSON()` */
   protected jsonAttrs(): [string, unknown][] {
-    const idx = this.#idx();
+    const idx = Attrs.#idx(this);
     const out: [string, unknown][] = [];
     for (let i = 0; i < idx.length; i += 3) {
       const rawType = idx[i];
       const row = this.table.byType[rawType & NLA_TYPE_MASK];
-      const v = this.#valueAt(i / 3);
+      const v = Attrs.#valueAt(this, i / 3);
       out.push([row ? row.name : `#${rawType}`, row ? row.codec.toJSON(v) : toHex(v as Uint8Array)]);
     }
     return out;

@@ -204,13 +204,16 @@ export class Connection {
     this.stats.requests++;
     const port = this.#transport.portId;
     const out: NlMsg[] = [];
+    // one array reused for every datagram's messages; filled anew below
+    const msgs: NlMsg[] = [];
     let interrupted = false;
     for (;;) {
       const dg = this.#transport.receive(this.#timeoutMs);
       if (dg === null) throw new NetlinkError(ETIMEDOUT, op, `no reply from the kernel within ${this.#timeoutMs} ms`);
       // the common reply to a change, a datagram holding just its plain ACK, is read off the bytes
       if (out.length === 0 && isPlainAck(dg, seq, port)) return { messages: out, interrupted };
-      const msgs = decodeDatagram(dg, this.#protocol);
+      msgs.length = 0;
+      decodeDatagram(dg, this.#protocol, msgs);
       for (let i = 0; i < msgs.length; i++) {
         const m = msgs[i];
         const pid = m.nlmsgPid;
