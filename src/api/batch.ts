@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type MessageSchema, NLMSG_ALIGN, NetlinkError, type NlMsg, type PreparedMessage, prepareMessage } from "../marshal/mod.ts";
+import { type GrowableWriter, type MessageInit, type MessageSchema, NLMSG_ALIGN, NetlinkError, type NlMsg, type PreparedMessage, type Protocol, encodeMessageInto, prepareMessage } from "../marshal/mod.ts";
 import type { BatchItem, BatchResult } from "../socket/batch.ts";
 import { BATCH_FLAGS } from "../socket/batch.ts";
 import { IndexResolver, OpContext, type RequestParts } from "./_context.ts";
@@ -21,26 +21,49 @@ export type { BatchResult } from "../socket/batch.ts";
 
 /**
  * Messages encoded when queued, back to back in one growing buffer, so a big batch keeps a few
- * bytes per request alive instead of its prepared values; the sequence number is patched in when
- * the message is copied into the datagram.
+ * bytes per request alive instead of its prepared values; each is validated and written in one
+ * pass (`encodeMessageInto`), and its sequence number is patched in when it is copied into the
+ * datagram.
  */
-class EncodeStore {
-  u8 = new Uint8Array(64 * 1024);
-  dv = new DataView(this.u8.buffer);
+class EncodeStore implements GrowableWriter {
+  u8: Uint8Array<ArrayBuffer> = new Uint8Array(64 * 1024);
+  dv: DataView = new DataView(this.u8.buffer);
   used = 0;
+  // the furthest byte written: what a refused message leaves behind is zeroed up to there
+  #high = 0;
+  readonly #protocol: Protocol;
 
-  add(p: PreparedMessage, op: string): EncodedItem {
-    const need = NLMSG_ALIGN(p.length);
-    if (this.used + need > this.u8.length) {
-      const grown = new Uint8Array(Math.max(this.u8.length * 2, this.used + need));
-      grown.set(this.u8.subarray(0, this.used));
-      this.u8 = grown;
-      this.dv = new DataView(grown.buffer);
+  constructor(protocol: Protocol) {
+    this.#protocol = protocol;
+  }
+
+  reserve(end: number): void {
+    if (end > this.#high) this.#high = end;
+    if (end <= this.u8.length) return;
+    const grown = new Uint8Array(Math.max(this.u8.length * 2, end));
+    grown.set(this.u8);
+    this.u8 = grown;
+    this.dv = new DataView(grown.buffer);
+  }
+
+  /** Validate and encode one request at the end; bad input throws and leaves the store as it was. */
+  add(schema: MessageSchema, init: MessageInit): EncodedItem {
+    const at = this.used;
+    let length: number;
+    try {
+      length = encodeMessageInto(this, at, schema, init);
+    } catch (e) {
+      this.u8.fill(0, at, this.#high);
+      this.#high = at;
+      throw e;
     }
-    p.write(this.u8, this.dv, this.used, 0);
-    const item = new EncodedItem(this, this.used, p.length, op);
-    this.used += need;
-    return item;
+    this.used = at + NLMSG_ALIGN(length);
+    return new EncodedItem(this, at, length, init.type);
+  }
+
+  /** Message type name for errors, e.g. "RTM_NEWROUTE". */
+  nameOf(type: number): string {
+    return this.#protocol.nameOf(type);
   }
 }
 
@@ -49,17 +72,22 @@ class EncodedItem implements BatchItem, PreparedMessage {
   readonly #store: EncodeStore;
   readonly #at: number;
   readonly length: number;
-  readonly op: string;
+  readonly #type: number;
 
-  constructor(store: EncodeStore, at: number, length: number, op: string) {
+  constructor(store: EncodeStore, at: number, length: number, type: number) {
     this.#store = store;
     this.#at = at;
     this.length = length;
-    this.op = op;
+    this.#type = type;
   }
 
   get prepared(): PreparedMessage {
     return this;
+  }
+
+  /** Message type name, for errors (looked up when asked). */
+  get op(): string {
+    return this.#store.nameOf(this.#type);
   }
 
   write(u8: Uint8Array, dv: DataView, off: number, seq?: number): void {
@@ -154,13 +182,14 @@ export class IPBatch {
   // a slot is a request prepared at once (route changes without names to resolve: no promise,
   // no context) or a verb running against a SlotContext
   readonly #slots: (EncodedItem | { ctx: SlotContext; verb: Promise<NlMsg[]> })[] = [];
-  readonly #store = new EncodeStore();
+  readonly #store: EncodeStore;
   #committed = false;
 
   /** A batch over the socket of `ctx` (use `IPRoute.batch()`). */
   constructor(ctx: OpContext) {
     this.#ctx = ctx;
     this.#resolver = new SharedResolver(ctx);
+    this.#store = new EncodeStore(ctx.conn.protocol);
   }
 
   /** Requests queued so far. */
@@ -194,8 +223,7 @@ export class IPBatch {
       // (oif: "v0") take the verb path. Bad input throws here, before anything is sent.
       const built = routes.buildRouteRequest(command, spec);
       if (built.refs.length === 0) {
-        const prepared = prepareMessage(rtmsg, { type: built.type, flags: built.flags | BATCH_FLAGS, fields: built.fields, attrs: built.attrs });
-        this.#slots.push(this.#store.add(prepared, this.#ctx.conn.protocol.nameOf(built.type)));
+        this.#slots.push(this.#store.add(rtmsg, { type: built.type, flags: built.flags | BATCH_FLAGS, fields: built.fields, attrs: built.attrs }));
         return this.#slots.length - 1;
       }
     }

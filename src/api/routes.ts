@@ -119,18 +119,94 @@ function addrOf(value: unknown, key: string, family: number): string {
   return value;
 }
 
+// the last gateway parsed and its bytes: a batch of routes usually shares its gateway. The bytes
+// are only ever copied into requests, never handed out.
+let lastGateway = "";
+let lastGatewayBytes: Uint8Array | null = null;
+
 /** RTA_GATEWAY when the gateway has the route's family, else RTA_VIA (as `ip route ... via`). */
 function pushGateway(attrs: [string, unknown][], value: unknown, key: string, family: number): void {
   // parsed once here; the codec takes the bytes as they are
-  const bytes = typeof value === "string" ? parseIp(value) : null;
+  let bytes: Uint8Array | null = null;
+  if (typeof value === "string") {
+    if (value === lastGateway && lastGatewayBytes !== null) bytes = lastGatewayBytes;
+    else {
+      bytes = parseIp(value);
+      if (bytes !== null) {
+        lastGateway = value;
+        lastGatewayBytes = bytes;
+      }
+    }
+  }
   if (bytes === null) throw new TypeError(`Invalid ${key}: ${show(value)} is not an IP address`);
   const f = bytes.length === 4 ? AF.AF_INET : AF.AF_INET6;
   if (f === family) attrs.push(["gateway", bytes]);
   else attrs.push(["via", { family: f, addr: value }]);
 }
 
+/** A dst or src as the request needs it: the address (text, or its bytes), family and prefix length. */
+interface RoutePrefix {
+  readonly address?: string | Uint8Array;
+  readonly family?: number;
+  readonly prefixlen?: number;
+}
+
+/**
+ * "a.b.c.d" or "a.b.c.d/len" (len 0..32, at most two digits), the usual dst of a route, read off
+ * the character codes: the address as its 4 bytes (the attribute's codec takes them as they
+ * are), no regex, no substring. null for anything else, which `parsePrefix` then reads (or
+ * explains why it cannot).
+ */
+function ipv4Prefix(text: string): RoutePrefix | null {
+  const n = text.length;
+  let word = 0;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return null;
+      value = value * 10 + (c - 48);
+    } else if (c === 46 && digits !== 0 && part < 3 && value <= 255) {
+      word = word * 256 + value;
+      part++;
+      value = 0;
+      digits = 0;
+    } else if (c === 47) break;
+    else return null;
+  }
+  if (part !== 3 || digits === 0 || value > 255) return null;
+  let prefixlen: number | undefined;
+  if (i < n) {
+    // after the "/": one or two digits, at most 32
+    let len = 0;
+    let lenDigits = 0;
+    for (i++; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57 || ++lenDigits > 2) return null;
+      len = len * 10 + (c - 48);
+    }
+    if (lenDigits === 0 || len > 32) return null;
+    prefixlen = len;
+  }
+  const address = new Uint8Array(4);
+  address[0] = word >>> 16;
+  address[1] = (word >>> 8) & 0xff;
+  address[2] = word & 0xff;
+  address[3] = value;
+  return { address, family: AF.AF_INET, prefixlen };
+}
+
+/** dst / src of a change: `ipv4Prefix`'s fast reading, else `parsePrefix` (same result, same errors). */
+function routePrefix(value: unknown, key: string): RoutePrefix {
+  if (value === undefined) return {};
+  return (typeof value === "string" ? ipv4Prefix(value) : null) ?? parsePrefix(value, key);
+}
+
 /** dst_len / src_len: given (checked against the family), from the prefix, or the host length. */
-function prefixLength(given: unknown, parsed: { address?: string; prefixlen?: number }, key: string, maxLen: number): number {
+function prefixLength(given: unknown, parsed: RoutePrefix, key: string, maxLen: number): number {
   if (given !== undefined) {
     if (typeof given !== "number" || !Number.isInteger(given)) throw new TypeError(`Invalid ${key}: expected an integer, got ${show(given)}`);
     if (given < 0 || given > maxLen) throw new RangeError(`Invalid ${key}: ${given} is out of range (0..${maxLen})`);
@@ -189,6 +265,11 @@ function metricsValue(value: unknown): [string, unknown][] {
   return out;
 }
 
+/** `route("add")`: how errors name the verb. */
+function routeVerb(command: string): string {
+  return `route(${JSON.stringify(command)})`;
+}
+
 /**
  * Validate a change spec and build the request (interface names left as references). Throws
  * TypeError / RangeError naming the key; nothing is sent.
@@ -196,7 +277,6 @@ function metricsValue(value: unknown): [string, unknown][] {
 export function buildRouteRequest(command: string, spec: Readonly<Record<string, unknown>>): BuiltRequest {
   const cmd = COMMAND_FLAGS[command];
   if (!cmd) throw new TypeError(`route(): unknown command ${show(command)} (known: add, del, replace, change, append, get, dump, show)`);
-  const verb = `route(${JSON.stringify(command)})`;
   const isDel = cmd.type === RTM.RTM_DELROUTE;
   const refs: IndexRef[] = [];
   const fields: Record<string, unknown> = {};
@@ -207,19 +287,19 @@ export function buildRouteRequest(command: string, spec: Readonly<Record<string,
     const v = spec[k];
     if (v === undefined || OWN_KEYS.has(k)) continue;
     if (!routeAttrs.row(k)) {
-      throw new TypeError(`${verb}: unknown keyword ${show(k)} (known: ${[...OWN_KEYS, ...routeAttrs.rows.map((r) => r.key).filter((x) => !OWN_KEYS.has(x))].join(", ")})`);
+      throw new TypeError(`${routeVerb(command)}: unknown keyword ${show(k)} (known: ${[...OWN_KEYS, ...routeAttrs.rows.map((r) => r.key).filter((x) => !OWN_KEYS.has(x))].join(", ")})`);
     }
     (extra ??= []).push([k, v]);
   }
 
   // family: given, or from dst, src, gateway, prefsrc; IPv4 by default as in `ip`
-  const dst = spec.dst === undefined ? {} : parsePrefix(spec.dst, "dst");
-  const src = spec.src === undefined ? {} : parsePrefix(spec.src, "src");
+  const dst = routePrefix(spec.dst, "dst");
+  const src = routePrefix(spec.src, "src");
   let family = familyValue(spec.family) ?? dst.family ?? src.family ?? familyOf(spec.gateway) ?? familyOf(spec.prefsrc);
   if (family === undefined && Array.isArray(spec.multipath)) family = familyOf((spec.multipath[0] as Record<string, unknown> | undefined)?.gateway);
   family ??= AF.AF_INET;
-  if (dst.family !== undefined && dst.family !== family) throw new TypeError(`${verb}: dst ${show(spec.dst)} does not match family ${family}`);
-  if (src.family !== undefined && src.family !== family) throw new TypeError(`${verb}: src ${show(spec.src)} does not match family ${family}`);
+  if (dst.family !== undefined && dst.family !== family) throw new TypeError(`${routeVerb(command)}: dst ${show(spec.dst)} does not match family ${family}`);
+  if (src.family !== undefined && src.family !== family) throw new TypeError(`${routeVerb(command)}: src ${show(spec.src)} does not match family ${family}`);
   const maxLen = family === AF.AF_INET6 ? 128 : family === AF.AF_INET ? 32 : 255;
   fields.family = family;
   fields.dst_len = prefixLength(spec.dst_len, dst, "dst_len", maxLen);
@@ -239,7 +319,7 @@ export function buildRouteRequest(command: string, spec: Readonly<Record<string,
 
   const hasGateway = spec.gateway !== undefined || spec.via !== undefined;
   const nhId = spec.nh_id ?? spec.nhid ?? spec.nh;
-  if (nhId !== undefined && +(spec.nh_id !== undefined) + +(spec.nhid !== undefined) + +(spec.nh !== undefined) > 1) throw new TypeError(`${verb}: give one of nh, nhid, nh_id`);
+  if (nhId !== undefined && +(spec.nh_id !== undefined) + +(spec.nhid !== undefined) + +(spec.nh !== undefined) > 1) throw new TypeError(`${routeVerb(command)}: give one of nh, nhid, nh_id`);
   if (spec.multipath !== undefined && (!Array.isArray(spec.multipath) || spec.multipath.length === 0)) {
     throw new TypeError(`Invalid multipath: expected a non-empty list of next hops, got ${show(spec.multipath)}`);
   }
@@ -258,7 +338,7 @@ export function buildRouteRequest(command: string, spec: Readonly<Record<string,
   if (src.address !== undefined) attrs.push(["src", src.address]);
   if (spec.gateway !== undefined) pushGateway(attrs, spec.gateway, "gateway", family);
   if (spec.via !== undefined) attrs.push(["via", spec.via]);
-  if (spec.priority !== undefined && spec.metric !== undefined) throw new TypeError(`${verb}: give priority or metric, not both`);
+  if (spec.priority !== undefined && spec.metric !== undefined) throw new TypeError(`${routeVerb(command)}: give priority or metric, not both`);
   const priority = spec.priority ?? spec.metric;
   if (priority !== undefined) attrs.push(["priority", priority]);
   if (table >= 256) attrs.push(["table", table]);

@@ -104,7 +104,7 @@ function intCodec(
   min: number,
   max: number,
   read: (dv: DataView, off: number) => number,
-  put: (dv: DataView, off: number, v: number) => void,
+  write: (w: Writer, off: number, v: number) => void,
 ): Codec<number, number> {
   return {
     name,
@@ -114,35 +114,36 @@ function intCodec(
       return read(r.dv, off);
     },
     prepare(value, key) {
+      // an integer in range, the usual input, is taken as it is (0 for -0)
+      if (typeof value === "number" && value >= min && value <= max && Number.isInteger(value)) return value === 0 ? 0 : value;
       const n = toInteger(value, key, name);
       if (n < min || n > max) throw new RangeError(`Invalid ${key}: ${n} is out of range for ${name} (${min}..${max})`);
       // never write -0: Object.is(-0, 0) is false and some consumers care
       return n === 0 ? 0 : n;
     },
     sizeOf: () => size,
-    write(w, off, v) {
-      put(w.dv, off, v);
-    },
+    // the writer itself, not a wrapper around it: one call per value
+    write,
     toJSON: identity as (v: number) => unknown,
   };
 }
 
 /** Unsigned 8-bit integer. */
-export const u8: Codec<number, number> = intCodec("u8", 1, 0, 0xff, (d, o) => d.getUint8(o), (d, o, v) => d.setUint8(o, v));
+export const u8: Codec<number, number> = intCodec("u8", 1, 0, 0xff, (d, o) => d.getUint8(o), (w, o, v) => w.dv.setUint8(o, v));
 /** Signed 8-bit integer. */
-export const s8: Codec<number, number> = intCodec("s8", 1, -0x80, 0x7f, (d, o) => d.getInt8(o), (d, o, v) => d.setInt8(o, v));
+export const s8: Codec<number, number> = intCodec("s8", 1, -0x80, 0x7f, (d, o) => d.getInt8(o), (w, o, v) => w.dv.setInt8(o, v));
 /** Unsigned 16-bit integer, host (little-endian) order. */
-export const u16: Codec<number, number> = intCodec("u16", 2, 0, 0xffff, (d, o) => d.getUint16(o, true), (d, o, v) => d.setUint16(o, v, true));
+export const u16: Codec<number, number> = intCodec("u16", 2, 0, 0xffff, (d, o) => d.getUint16(o, true), (w, o, v) => w.dv.setUint16(o, v, true));
 /** Signed 16-bit integer, host order. */
-export const s16: Codec<number, number> = intCodec("s16", 2, -0x8000, 0x7fff, (d, o) => d.getInt16(o, true), (d, o, v) => d.setInt16(o, v, true));
+export const s16: Codec<number, number> = intCodec("s16", 2, -0x8000, 0x7fff, (d, o) => d.getInt16(o, true), (w, o, v) => w.dv.setInt16(o, v, true));
 /** Unsigned 32-bit integer, host order. */
-export const u32: Codec<number, number> = intCodec("u32", 4, 0, 0xffffffff, (d, o) => d.getUint32(o, true), (d, o, v) => d.setUint32(o, v, true));
+export const u32: Codec<number, number> = intCodec("u32", 4, 0, 0xffffffff, (d, o) => d.getUint32(o, true), (w, o, v) => w.dv.setUint32(o, v, true));
 /** Signed 32-bit integer, host order. */
-export const s32: Codec<number, number> = intCodec("s32", 4, -0x80000000, 0x7fffffff, (d, o) => d.getInt32(o, true), (d, o, v) => d.setInt32(o, v, true));
+export const s32: Codec<number, number> = intCodec("s32", 4, -0x80000000, 0x7fffffff, (d, o) => d.getInt32(o, true), (w, o, v) => w.dv.setInt32(o, v, true));
 /** Unsigned 16-bit integer in network (big-endian) order, e.g. a UDP port. */
-export const be16: Codec<number, number> = intCodec("be16", 2, 0, 0xffff, (d, o) => d.getUint16(o, false), (d, o, v) => d.setUint16(o, v, false));
+export const be16: Codec<number, number> = intCodec("be16", 2, 0, 0xffff, (d, o) => d.getUint16(o, false), (w, o, v) => w.dv.setUint16(o, v, false));
 /** Unsigned 32-bit integer in network order. */
-export const be32: Codec<number, number> = intCodec("be32", 4, 0, 0xffffffff, (d, o) => d.getUint32(o, false), (d, o, v) => d.setUint32(o, v, false));
+export const be32: Codec<number, number> = intCodec("be32", 4, 0, 0xffffffff, (d, o) => d.getUint32(o, false), (w, o, v) => w.dv.setUint32(o, v, false));
 
 function bigCodec(name: string, signed: boolean, big: boolean): Codec<bigint, bigint> {
   const min = signed ? -(1n << 63n) : 0n;
@@ -376,14 +377,32 @@ export function formatIp6(u8: Uint8Array, off: number): string {
 
 /** Parse a dotted-quad IPv4 address; null when it is not one. */
 export function parseIp4(text: string): Uint8Array | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return null;
-  const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const n = Number(m[i + 1]);
-    if (n > 255) return null;
-    out[i] = n;
+  // four groups of 1-3 ASCII digits, each at most 255, read off the character codes (route adds
+  // parse thousands of these: no regex match, no substrings)
+  const n = text.length;
+  if (n < 7 || n > 15) return null;
+  let word = 0;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return null;
+      value = value * 10 + (c - 48);
+    } else if (c === 46 && digits !== 0 && part < 3 && value <= 255) {
+      word = word * 256 + value;
+      part++;
+      value = 0;
+      digits = 0;
+    } else return null;
   }
+  if (part !== 3 || digits === 0 || value > 255) return null;
+  const out = new Uint8Array(4);
+  out[0] = word >>> 16;
+  out[1] = (word >>> 8) & 0xff;
+  out[2] = word & 0xff;
+  out[3] = value;
   return out;
 }
 

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { type StructCodec, type StructFields, type StructOf, asciiz, bytes, fixedStruct, s32, show, u16, u32 } from "./codecs.ts";
+import { type EncodeContext, type StructCodec, type StructFields, type StructOf, type Writer, asciiz, bytes, fixedStruct, noContext, s32, show, u16, u32 } from "./codecs.ts";
 import { NetlinkDecodeError } from "./errors.ts";
 import { NLM_F, NLMSG_ALIGN, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSGERR_ATTR, type NlHeader, readHeader } from "./header.ts";
-import { type AttrInput, type AttrKey, type AttrPath, type AttrSpec, type AttrTable, type AttrValue, Attrs, Frame, attrs, prepareAttrs, writeAttrs } from "./schema.ts";
+import { type AttrInput, type AttrKey, type AttrPath, type AttrSpec, type AttrTable, type AttrValue, Attrs, Frame, type GrowableWriter, type PreparedAttrs, attrs, encodeAttrs, prepareAttrs, writeAttrs } from "./schema.ts";
 
 /** The layout of one message family: its fixed header struct and its attribute table. */
 export interface MessageSchema {
@@ -323,16 +323,93 @@ export interface PreparedMessage {
   write(u8: Uint8Array, dv: DataView, off: number, seq?: number): void;
 }
 
-const FIELD_NAMES = new WeakMap<StructCodec<any>, ReadonlySet<string>>();
+/** Per schema: its field names (to refuse unknown ones) and the keys errors name them by ("rtmsg.table"). */
+interface FieldInfo {
+  readonly names: ReadonlySet<string>;
+  readonly keys: readonly string[];
+}
 
-/** The field names of a struct, computed once per codec. */
-function fieldNames(codec: StructCodec<any>): ReadonlySet<string> {
-  let names = FIELD_NAMES.get(codec);
-  if (names === undefined) {
-    names = new Set(codec.layout.map((f) => f.name));
-    FIELD_NAMES.set(codec, names);
+const FIELD_INFO = new WeakMap<MessageSchema, FieldInfo>();
+
+/**
+ * Check and normalise the family header fields of `given` (missing ones are zero): one prepared
+ * value per layout entry, as the struct codec would prepare the whole object.
+ */
+function prepareFields(schema: MessageSchema, given: Readonly<Record<string, unknown>>): unknown[] {
+  const layout = schema.fields.layout;
+  let info = FIELD_INFO.get(schema);
+  if (info === undefined) {
+    info = { names: new Set(layout.map((f) => f.name)), keys: layout.map((f) => `${schema.name}.${f.name}`) };
+    FIELD_INFO.set(schema, info);
   }
-  return names;
+  const names = info.names;
+  for (const k in given) {
+    if (!names.has(k)) {
+      throw new TypeError(`Invalid ${k}: not a field of ${schema.name} (fields: ${layout.map((f) => f.name).join(", ")})`);
+    }
+  }
+  const keys = info.keys;
+  const pf: unknown[] = new Array(layout.length);
+  for (let i = 0; i < layout.length; i++) {
+    const f = layout[i];
+    pf[i] = f.codec.prepare(given[f.name] ?? 0, keys[i], noContext);
+  }
+  return pf;
+}
+
+/** Write prepared header fields (every one of the layout) at `off`. */
+function writeFields(w: Writer, off: number, schema: MessageSchema, pf: readonly unknown[]): void {
+  const layout = schema.fields.layout;
+  for (let i = 0; i < layout.length; i++) {
+    const f = layout[i];
+    f.codec.write(w, off + f.offset, pf[i]);
+  }
+}
+
+/** Attribute codecs look up header fields (switchOn by family) through this. */
+class FieldsContext implements EncodeContext {
+  readonly #given: Readonly<Record<string, unknown>>;
+  constructor(given: Readonly<Record<string, unknown>>) {
+    this.#given = given;
+  }
+  lookup(key: string): unknown {
+    return this.#given[key];
+  }
+}
+
+/** struct nlmsghdr, as writeHeader() writes it. */
+function writeNlHeader(dv: DataView, off: number, length: number, init: MessageInit, seq: number | undefined): void {
+  dv.setUint32(off, length, true);
+  dv.setUint16(off + 4, init.type, true);
+  dv.setUint16(off + 6, init.flags ?? 0, true);
+  dv.setUint32(off + 8, seq ?? init.seq ?? 0, true);
+  dv.setUint32(off + 12, init.pid ?? 0, true);
+}
+
+const NO_ATTRS: PreparedAttrs = { items: [], size: 0 };
+
+/** What `prepareMessage` returns: the header values and the prepared fields and attributes. */
+class Prepared implements PreparedMessage {
+  readonly length: number;
+  readonly #schema: MessageSchema;
+  readonly #init: MessageInit;
+  readonly #fields: readonly unknown[];
+  readonly #attrs: PreparedAttrs;
+
+  constructor(length: number, schema: MessageSchema, init: MessageInit, fields: readonly unknown[], attrs: PreparedAttrs) {
+    this.length = length;
+    this.#schema = schema;
+    this.#init = init;
+    this.#fields = fields;
+    this.#attrs = attrs;
+  }
+
+  write(u8: Uint8Array, dv: DataView, off: number, seq?: number): void {
+    writeNlHeader(dv, off, this.length, this.#init, seq);
+    const w = { u8, dv };
+    writeFields(w, off + NLMSG_HDRLEN, this.#schema, this.#fields);
+    writeAttrs(w, off + NLMSG_HDRLEN + this.#schema.fields.size, this.#attrs);
+  }
 }
 
 /**
@@ -340,34 +417,39 @@ function fieldNames(codec: StructCodec<any>): ReadonlySet<string> {
  * produced) and compute the size.
  */
 export function prepareMessage(schema: MessageSchema, init: MessageInit): PreparedMessage {
-  const layout = schema.fields.layout;
   const given = init.fields ?? {};
-  const names = fieldNames(schema.fields);
-  for (const k in given) {
-    if (!names.has(k)) {
-      throw new TypeError(`Invalid ${k}: not a field of ${schema.name} (fields: ${layout.map((f) => f.name).join(", ")})`);
-    }
-  }
-  const fieldValues: Record<string, unknown> = {};
-  for (let i = 0; i < layout.length; i++) fieldValues[layout[i].name] = given[layout[i].name] ?? 0;
-  const pf = schema.fields.prepare(fieldValues, schema.name, { lookup: () => undefined });
-  const ctx = { lookup: (k: string) => given[k] };
-  const pa = init.attrs === undefined ? { items: [], size: 0 } : prepareAttrs(schema.attrs, init.attrs, "", ctx);
+  const pf = prepareFields(schema, given);
+  const pa = init.attrs === undefined ? NO_ATTRS : prepareAttrs(schema.attrs, init.attrs, "", new FieldsContext(given));
   const length = NLMSG_HDRLEN + schema.fields.size + pa.size;
   if (length > 0xffffffff) throw new RangeError(`Message of ${length} bytes is too large`);
-  return {
-    length,
-    write(u8, dv, off, seq) {
-      // struct nlmsghdr, as writeHeader() writes it
-      dv.setUint32(off, length, true);
-      dv.setUint16(off + 4, init.type, true);
-      dv.setUint16(off + 6, init.flags ?? 0, true);
-      dv.setUint32(off + 8, seq ?? init.seq ?? 0, true);
-      dv.setUint32(off + 12, init.pid ?? 0, true);
-      schema.fields.write({ u8, dv }, off + NLMSG_HDRLEN, pf);
-      writeAttrs({ u8, dv }, off + NLMSG_HDRLEN + schema.fields.size, pa);
-    },
-  };
+  return new Prepared(length, schema, init, pf, pa);
+}
+
+/**
+ * Validate and write one message in a single pass at `off` of a growing buffer (a batch's
+ * requests, back to back): the bytes `prepareMessage` + `write` produce, with the same errors,
+ * but no prepared values kept. Returns the message's length (unaligned, as nlmsg_len); the
+ * buffer holds at least `off + NLMSG_ALIGN(length)` bytes after it. When it throws, bytes from
+ * `off` on may have been written: the caller discards them (and zeroes them for the next one).
+ *
+ * @example
+ * ```ts
+ * const length = encodeMessageInto(store, store.used, rtmsg, { type: 24, flags: 0x605, fields, attrs });
+ * store.used += NLMSG_ALIGN(length);
+ * ```
+ */
+export function encodeMessageInto(w: GrowableWriter, off: number, schema: MessageSchema, init: MessageInit): number {
+  const given = init.fields ?? {};
+  const pf = prepareFields(schema, given);
+  const attrsAt = off + NLMSG_HDRLEN + schema.fields.size;
+  w.reserve(attrsAt);
+  writeFields(w, off + NLMSG_HDRLEN, schema, pf);
+  const end = init.attrs === undefined ? attrsAt : encodeAttrs(w, attrsAt, schema.attrs, init.attrs, "", new FieldsContext(given));
+  const length = end - off;
+  if (length > 0xffffffff) throw new RangeError(`Message of ${length} bytes is too large`);
+  w.reserve(off + NLMSG_ALIGN(length));
+  writeNlHeader(w.dv, off, length, init, undefined);
+  return length;
 }
 
 /**

@@ -490,7 +490,12 @@ export type AttrInput =
   | Readonly<Record<string, unknown>>;
 
 function isPairList(v: unknown): v is readonly (readonly [string, unknown])[] {
-  return Array.isArray(v) && v.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === "string");
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    const e = v[i];
+    if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== "string") return false;
+  }
+  return true;
 }
 
 /** Any accepted input as [key, value] pairs (pair lists as given, no copy) and raw types (decoded input only). */
@@ -539,14 +544,46 @@ class SiblingContext implements EncodeContext {
 }
 
 /**
+ * Where one-pass encoding writes (`encodeAttrs`): a buffer that grows when asked for room. The
+ * bytes past what was written are zero, as codecs expect.
+ */
+export interface GrowableWriter extends Writer {
+  /** Make the buffer at least `end` bytes long (zero-filled); `u8` and `dv` may be new after it. */
+  reserve(end: number): void;
+}
+
+/**
  * Validate and size an attribute set for encoding. Throws TypeError for an unknown key (naming
  * it) and whatever the codecs throw for bad values. `null`/`undefined`/`false`-flag entries are
  * skipped.
  */
 export function prepareAttrs(table: AttrTable, input: unknown, key: string, ctx: EncodeContext | null): PreparedAttrs {
-  const { pairs, rawTypes } = inputEntries(input, key);
-  const sctx = new SiblingContext(table, pairs, ctx);
   const items: PreparedAttr[] = [];
+  const size = attrsPass(table, input, key, ctx, items, null, 0);
+  return { items, size };
+}
+
+/**
+ * Validate and write an attribute set in one pass at `off` of a growing buffer, as
+ * `prepareAttrs` + `writeAttrs` would (same bytes, same errors), without a prepared list; returns
+ * the offset past them. When it throws, bytes from `off` on may have been written: the caller
+ * discards them.
+ */
+export function encodeAttrs(w: GrowableWriter, off: number, table: AttrTable, input: unknown, key: string, ctx: EncodeContext | null): number {
+  return off + attrsPass(table, input, key, ctx, null, w, off);
+}
+
+/**
+ * The one loop behind `prepareAttrs` (items: collect prepared attributes) and `encodeAttrs`
+ * (w: write each at once from `off`); returns the encoded size.
+ */
+function attrsPass(table: AttrTable, input: unknown, key: string, ctx: EncodeContext | null, items: PreparedAttr[] | null, w: GrowableWriter | null, off: number): number {
+  let pairs: readonly (readonly [string, unknown])[];
+  let rawTypes: readonly number[] | null = null;
+  // a pair list, the usual input, is taken as it is
+  if (isPairList(input)) pairs = input;
+  else ({ pairs, rawTypes } = inputEntries(input, key));
+  const sctx = new SiblingContext(table, pairs, ctx);
   let size = 0;
   for (let i = 0; i < pairs.length; i++) {
     sctx.done = i;
@@ -575,15 +612,24 @@ export function prepareAttrs(table: AttrTable, input: unknown, key: string, ctx:
     if (rawTypeIn === undefined && (codec as Partial<SwitchCodec>).nlaFlagOf?.(p)) rawType |= NLA_F_NESTED;
     const psize = codec.sizeOf(p);
     if (NLA_HDRLEN + psize > 0xffff) throw new RangeError(`Invalid ${name}: ${psize} bytes do not fit in one attribute`);
-    items.push({ rawType, codec, p, size: psize });
+    if (w === null) items!.push({ rawType, codec, p, size: psize });
+    else {
+      const at = off + size;
+      w.reserve(at + NLA_ALIGN(NLA_HDRLEN + psize));
+      w.dv.setUint16(at, NLA_HDRLEN + psize, true);
+      w.dv.setUint16(at + 2, rawType, true);
+      codec.write(w, at + NLA_HDRLEN, p);
+    }
     size += NLA_ALIGN(NLA_HDRLEN + psize);
   }
-  return { items, size };
+  return size;
 }
 
 /** Write prepared attributes at `off`; returns the offset past them. */
 export function writeAttrs(w: Writer, off: number, prepared: PreparedAttrs): number {
-  for (const it of prepared.items) {
+  const items = prepared.items;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
     w.dv.setUint16(off, NLA_HDRLEN + it.size, true);
     w.dv.setUint16(off + 2, it.rawType, true);
     it.codec.write(w, off + NLA_HDRLEN, it.p);
