@@ -612,15 +612,16 @@ function attrsPass(table: AttrTable, input: unknown, key: string, ctx: EncodeCon
     if (rawTypeIn === undefined && (codec as Partial<SwitchCodec>).nlaFlagOf?.(p)) rawType |= NLA_F_NESTED;
     const psize = codec.sizeOf(p);
     if (NLA_HDRLEN + psize > 0xffff) throw new RangeError(`Invalid ${name}: ${psize} bytes do not fit in one attribute`);
+    const aligned = NLA_ALIGN(NLA_HDRLEN + psize);
     if (w === null) items!.push({ rawType, codec, p, size: psize });
     else {
       const at = off + size;
-      w.reserve(at + NLA_ALIGN(NLA_HDRLEN + psize));
+      w.reserve(at + aligned);
       w.dv.setUint16(at, NLA_HDRLEN + psize, true);
       w.dv.setUint16(at + 2, rawType, true);
       codec.write(w, at + NLA_HDRLEN, p);
     }
-    size += NLA_ALIGN(NLA_HDRLEN + psize);
+    size += aligned;
   }
   return size;
 }

@@ -65,8 +65,18 @@ export function exchangeBatch(transport: Transport, protocol: Protocol, items: r
   // at least one request per chunk, however small the buffer
   const perChunk = Math.max(1, Math.floor(rcvbuf / perReply));
   const port = transport.portId;
+  // request index by sequence number: arithmetic when a chunk's numbers are consecutive (as
+  // Connection assigns them), a map otherwise
   const slot = new Map<number, number>();
-  const replies: NlMsg[][] = new Array(items.length);
+  let seqBase = 0;
+  let consecutive = false;
+  // replies before the ACK, made for the requests that get any
+  const replies: (NlMsg[] | undefined)[] = new Array(items.length);
+  const indexOf = (seq: number, first: number, next: number): number | undefined => {
+    if (!consecutive) return slot.get(seq);
+    const i = first + ((seq - seqBase) >>> 0);
+    return i < next ? i : undefined;
+  };
   let viewOf: ArrayBufferLike | null = null;
   let view: DataView = new DataView(new ArrayBuffer(0));
 
@@ -84,12 +94,17 @@ export function exchangeBatch(transport: Transport, protocol: Protocol, items: r
     }
     const buf = new Uint8Array(bytes);
     const dv = new DataView(buf.buffer);
-    slot.clear();
+    seqBase = seqs[first];
+    consecutive = true;
     for (let i = first, off = 0; i < next; i++) {
-      items[i].prepared.write(buf, dv, off, seqs[i]);
-      off += NLMSG_ALIGN(items[i].prepared.length);
-      slot.set(seqs[i], i);
-      replies[i] = [];
+      const p = items[i].prepared;
+      p.write(buf, dv, off, seqs[i]);
+      off += NLMSG_ALIGN(p.length);
+      if (seqs[i] !== ((seqBase + (i - first)) >>> 0)) consecutive = false;
+    }
+    if (!consecutive) {
+      slot.clear();
+      for (let i = first; i < next; i++) slot.set(seqs[i], i);
     }
     try {
       transport.send(buf);
@@ -114,10 +129,10 @@ export function exchangeBatch(transport: Transport, protocol: Protocol, items: r
           }
           const o = dg.byteOffset;
           if (NLMSG_ALIGN(view.getUint32(o, true)) >= dg.length && view.getUint16(o + 4, true) === NLMSG_ERROR && view.getInt32(o + 16, true) === 0) {
-            const i = slot.get(view.getUint32(o + 8, true));
+            const i = indexOf(view.getUint32(o + 8, true), first, next);
             const pid = view.getUint32(o + 12, true);
             if (i !== undefined && results[i] === undefined && (pid === port || pid === 0)) {
-              results[i] = { ok: true, msgs: replies[i] };
+              results[i] = { ok: true, msgs: replies[i] ?? [] };
               waiting--;
               continue;
             }
@@ -126,7 +141,7 @@ export function exchangeBatch(transport: Transport, protocol: Protocol, items: r
         const msgs = decodeDatagram(dg, protocol);
         for (let k = 0; k < msgs.length; k++) {
           const m = msgs[k];
-          const i = slot.get(m.nlmsgSeq);
+          const i = indexOf(m.nlmsgSeq, first, next);
           const pid = m.nlmsgPid;
           if (i === undefined || results[i] !== undefined || (pid !== port && pid !== 0)) {
             counters.foreign++;
@@ -135,12 +150,12 @@ export function exchangeBatch(transport: Transport, protocol: Protocol, items: r
           const type = m.nlmsgType;
           if (type === NLMSG_ERROR) {
             const ack = ackInfo(m);
-            results[i] = ack.error === 0 ? { ok: true, msgs: replies[i] } : { ok: false, error: new NetlinkError(-ack.error, items[i].op, ack.message, ack.offset) };
+            results[i] = ack.error === 0 ? { ok: true, msgs: replies[i] ?? [] } : { ok: false, error: new NetlinkError(-ack.error, items[i].op, ack.message, ack.offset) };
             waiting--;
           } else if (type === NLMSG_OVERRUN) {
             throw new NetlinkError(ENOBUFS, items[i].op, "the kernel reported NLMSG_OVERRUN: data was lost");
           } else if (type !== NLMSG_NOOP && type !== NLMSG_DONE) {
-            replies[i].push(m);
+            (replies[i] ??= []).push(m);
           }
         }
       }
