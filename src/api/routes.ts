@@ -7,7 +7,7 @@
  * @module
  */
 
-import { NLM_F, NLMSG_ALIGN, NLMSG_HDRLEN, NetlinkError, type NlMsg, decodeDatagram, parseIp, prepareMessage, show } from "../marshal/mod.ts";
+import { NLM_F, NLMSG_ALIGN, NLMSG_HDRLEN, NetlinkError, type NlMsg, decodeDatagram, parseIp, parseIp4, prepareMessage, show } from "../marshal/mod.ts";
 import { AF, RT_SCOPE, RT_TABLE, RTM, RTN, RTPROT } from "../rtnl/constants.ts";
 import { rtnl } from "../rtnl/messages.ts";
 import { ICMPV6_ROUTER_PREF, RTM_F, RTNH_F, metricsAttrs, routeAttrs, rtmsg } from "../rtnl/route.ts";
@@ -159,44 +159,20 @@ interface RoutePrefix {
  */
 function ipv4Prefix(text: string): RoutePrefix | null {
   const n = text.length;
-  let word = 0;
-  let part = 0;
-  let value = 0;
-  let digits = 0;
-  let i = 0;
-  for (; i < n; i++) {
+  const slash = text.indexOf("/");
+  const address = parseIp4(text, slash < 0 ? n : slash);
+  if (address === null) return null;
+  if (slash < 0) return { address, family: AF.AF_INET, prefixlen: undefined };
+  // after the "/": one or two digits, at most 32
+  let len = 0;
+  let lenDigits = 0;
+  for (let i = slash + 1; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (++digits > 3) return null;
-      value = value * 10 + (c - 48);
-    } else if (c === 46 && digits !== 0 && part < 3 && value <= 255) {
-      word = word * 256 + value;
-      part++;
-      value = 0;
-      digits = 0;
-    } else if (c === 47) break;
-    else return null;
+    if (c < 48 || c > 57 || ++lenDigits > 2) return null;
+    len = len * 10 + (c - 48);
   }
-  if (part !== 3 || digits === 0 || value > 255) return null;
-  let prefixlen: number | undefined;
-  if (i < n) {
-    // after the "/": one or two digits, at most 32
-    let len = 0;
-    let lenDigits = 0;
-    for (i++; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 48 || c > 57 || ++lenDigits > 2) return null;
-      len = len * 10 + (c - 48);
-    }
-    if (lenDigits === 0 || len > 32) return null;
-    prefixlen = len;
-  }
-  const address = new Uint8Array(4);
-  address[0] = word >>> 16;
-  address[1] = (word >>> 8) & 0xff;
-  address[2] = word & 0xff;
-  address[3] = value;
-  return { address, family: AF.AF_INET, prefixlen };
+  if (lenDigits === 0 || len > 32) return null;
+  return { address, family: AF.AF_INET, prefixlen: len };
 }
 
 /** dst / src of a change: `ipv4Prefix`'s fast reading, else `parsePrefix` (same result, same errors). */

@@ -375,11 +375,14 @@ export function formatIp6(u8: Uint8Array, off: number): string {
   return `${head}::${tail}`;
 }
 
-/** Parse a dotted-quad IPv4 address; null when it is not one. */
-export function parseIp4(text: string): Uint8Array | null {
+/**
+ * Parse a dotted-quad IPv4 address — the whole text, or its first `end` characters (so
+ * "192.0.2.0/24" can be read up to the slash without a substring); null when it is not one.
+ */
+export function parseIp4(text: string, end: number = text.length): Uint8Array | null {
   // four groups of 1-3 ASCII digits, each at most 255, read off the character codes (route adds
   // parse thousands of these: no regex match, no substrings)
-  const n = text.length;
+  const n = end;
   if (n < 7 || n > 15) return null;
   let word = 0;
   let part = 0;

@@ -86,4 +86,7 @@ test("parseIp4() takes dotted quads of 1-3 digits up to 255 and nothing else", (
   for (const [text, want] of good) assert.equal(hex(parseIp4(text)!), want, text);
   const bad = ["", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1.2.3.256", "1.2.3.4/32", "1..2.3", ".1.2.3", "1.2.3.", "0001.2.3.4", "1.2.3.4 ", " 1.2.3.4", "1.2.3.x", "１.2.3.4", "1.2.3.-4", "1e1.2.3.4"];
   for (const text of bad) assert.equal(parseIp4(text), null, text);
+  // `end` reads a prefix of the text: the address of "a.b.c.d/len" without a substring
+  assert.equal(hex(parseIp4("198.51.100.0/24", 12)!), "c6336400");
+  assert.equal(parseIp4("198.51.100.0/24", 11), null, "a cut in the middle of a group is another address, not a prefix: 198.51.100. is invalid");
 });
