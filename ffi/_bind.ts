@@ -11,6 +11,8 @@ import type { RawLibc } from "./symbols.ts";
 
 const EINTR = 4;
 const SOCKADDR_STORAGE_SIZE = 128;
+// struct mmsghdr { struct msghdr msg_hdr (56 bytes); unsigned int msg_len; } on 64-bit Linux
+const MMSGHDR_SIZE = 64;
 const encoder = new TextEncoder();
 
 /**
@@ -53,13 +55,14 @@ export function pollTimeout(timeoutMs: number): number {
  * @param raw the adapter's symbols, results already numbers
  * @param errno a view of the calling thread's errno (`__errno_location()`), read right after a
  *   call returns -1
+ * @param address the runtime's way to read a buffer's address (see {@link Libc.address})
  * @returns the typed libc
  * @example
  * ```ts
- * const libc = bindLibc(raw, new Int32Array(errnoBuffer));
+ * const libc = bindLibc(raw, new Int32Array(errnoBuffer), (buf) => BigInt(ptr(buf)));
  * ```
  */
-export function bindLibc(raw: RawLibc, errno: Int32Array): Libc {
+export function bindLibc(raw: RawLibc, errno: Int32Array, address: (buf: Uint8Array<ArrayBuffer>) => bigint): Libc {
   /** Run `call` until it does not fail with EINTR; -1 with any other errno throws. */
   const sys = (syscall: string, call: () => number, detail?: string): number => {
     for (;;) {
@@ -97,6 +100,13 @@ export function bindLibc(raw: RawLibc, errno: Int32Array): Libc {
     },
     send: (fd, buf, flags) => sys("send", () => raw.send(fd | 0, buf, BigInt(buf.byteLength), flags | 0)),
     recv: (fd, buf, flags) => sys("recv", () => raw.recv(fd | 0, buf, BigInt(buf.byteLength), flags | 0)),
+    recvmmsg(fd, msgvec, vlen, flags) {
+      if (vlen < 1 || vlen * MMSGHDR_SIZE > msgvec.byteLength) {
+        throw new RangeError(`recvmmsg() needs 1..${Math.floor(msgvec.byteLength / MMSGHDR_SIZE)} entries, got ${vlen}`);
+      }
+      return sys("recvmmsg", () => raw.recvmmsg(fd | 0, msgvec, vlen >>> 0, flags | 0, null));
+    },
+    address,
     poll(fds, timeoutMs) {
       if (fds.byteLength % 8 !== 0) {
         throw new RangeError(`poll() needs whole 8-byte pollfd entries, got ${fds.byteLength} bytes`);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { dlopen, linkSymbols, toArrayBuffer } from "bun:ffi";
+import { dlopen, linkSymbols, ptr, toArrayBuffer } from "bun:ffi";
 import type { Library, Pointer } from "bun:ffi";
 import { bindLibc } from "./_bind.ts";
 import type { Libc } from "./libc.ts";
@@ -70,5 +70,5 @@ export function createLibc(): Libc {
   if (errnoPtr === null) throw new Error("nlroute: __errno_location() returned NULL");
   const errno = new Int32Array(toArrayBuffer(errnoPtr, 0, 4));
   const raw = rawLibc(s);
-  return bindLibc(raw, errno);
+  return bindLibc(raw, errno, (buf) => BigInt(ptr(buf)));
 }

@@ -36,7 +36,7 @@ export function createLibc(): Libc {
   if (errnoPtr === null) throw new Error("nlroute: __errno_location() returned NULL");
   const errno = new Int32Array(Deno.UnsafePointerView.getArrayBuffer(errnoPtr, 4));
   const raw = rawLibc(s);
-  return bindLibc(raw, errno);
+  return bindLibc(raw, errno, (buf) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf))));
 }
 
 /**

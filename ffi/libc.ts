@@ -70,6 +70,25 @@ export interface Libc {
    */
   recv(fd: number, buf: Uint8Array<ArrayBuffer>, flags: number): number;
   /**
+   * Receive several datagrams in one call (`recvmmsg(2)`, no timeout: pass MSG_DONTWAIT and poll).
+   * @param fd socket
+   * @param msgvec packed `struct mmsghdr` array (64 bytes each on 64-bit Linux) whose iovecs
+   *   point at memory that stays put (see {@link Libc.address}); the kernel writes each entry's
+   *   `msg_len` and `msg_hdr.msg_flags` back into it
+   * @param vlen number of entries to fill, at most `msgvec.byteLength / 64`
+   * @param flags MSG_* flags, e.g. MSG_DONTWAIT; with MSG_TRUNC each `msg_len` is the real length
+   * @returns the number of entries filled (at least 1; none queued with MSG_DONTWAIT throws EAGAIN)
+   */
+  recvmmsg(fd: number, msgvec: Uint8Array<ArrayBuffer>, vlen: number, flags: number): number;
+  /**
+   * The address of a buffer's first byte, to store in a C struct (an iovec's `iov_base`). The
+   * buffer must stay referenced while C code may use the address; allocate it once and keep it
+   * (at least 1 KiB, so that no runtime keeps it inside a movable heap object).
+   * @param buf the buffer
+   * @returns its address
+   */
+  address(buf: Uint8Array<ArrayBuffer>): bigint;
+  /**
    * Wait for events on file descriptors, synchronously (the calling thread blocks).
    * @param fds packed `struct pollfd` array, 8 bytes each: `int fd; short events; short revents;`
    *   in native byte order; the kernel writes `revents` back into it

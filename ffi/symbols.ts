@@ -71,6 +71,9 @@ export const SYMBOLS = {
   send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
   // ssize_t recv(int sockfd, void *buf, size_t len, int flags);
   recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  // int recvmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags,
+  //              struct timespec *timeout);  — the timeout is always NULL (MSG_DONTWAIT + poll)
+  recvmmsg: { parameters: ["i32", "buffer", "u32", "i32", "buffer"], result: "i32" },
   // int poll(struct pollfd *fds, nfds_t nfds, int timeout);
   poll: { parameters: ["buffer", "usize", "i32"], result: "i32" },
   // int poll(struct pollfd *fds, nfds_t nfds, int timeout);  — Deno: on a helper thread

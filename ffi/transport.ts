@@ -49,6 +49,35 @@ const INT_MAX = 0x7fffffff;
 // doubling up to ARENA_SIZE as it is filled.
 const ARENA_FIRST = 16 * 1024;
 let sharedLanding: Uint8Array<ArrayBuffer> | null = null;
+// receiveMany: one recvmmsg reads up to MANY_SLOTS datagrams, each into its own MANY_SLOT-byte
+// slot of the landing buffer (a datagram that does not fit is lost: an error). The mmsghdr and
+// iovec arrays are built once per thread; their pointers are addresses of buffers kept here.
+const MANY_SLOTS = 16;
+const MANY_SLOT = LANDING_SIZE / MANY_SLOTS;
+const MMSGHDR_SIZE = 64; // struct mmsghdr on 64-bit Linux: msghdr (56) + msg_len, padded
+const IOVEC_SIZE = 16; // struct iovec { void *iov_base; size_t iov_len; }
+let sharedMany: { msgvec: Uint8Array<ArrayBuffer>; view: DataView; iovecs: Uint8Array<ArrayBuffer> } | null = null;
+
+function manyHeaders(landing: Uint8Array<ArrayBuffer>): NonNullable<typeof sharedMany> {
+  const le = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+  // kept in sharedMany so that its address stays valid; 1 KiB keeps it out of V8's heap objects
+  const iovecs = new Uint8Array(Math.max(1024, MANY_SLOTS * IOVEC_SIZE));
+  const iv = new DataView(iovecs.buffer);
+  const base = libc.address(landing);
+  for (let k = 0; k < MANY_SLOTS; k++) {
+    iv.setBigUint64(k * IOVEC_SIZE, base + BigInt(k * MANY_SLOT), le);
+    iv.setBigUint64(k * IOVEC_SIZE + 8, BigInt(MANY_SLOT), le);
+  }
+  const msgvec = new Uint8Array(MANY_SLOTS * MMSGHDR_SIZE);
+  const view = new DataView(msgvec.buffer);
+  const iovBase = libc.address(iovecs);
+  for (let k = 0; k < MANY_SLOTS; k++) {
+    // msg_name NULL, msg_namelen 0, msg_iov, msg_iovlen 1, no control data
+    view.setBigUint64(k * MMSGHDR_SIZE + 16, iovBase + BigInt(k * IOVEC_SIZE), le);
+    view.setBigUint64(k * MMSGHDR_SIZE + 24, 1n, le);
+  }
+  return { msgvec, view, iovecs };
+}
 
 /**
  * Options for {@link FfiTransport.open}.
@@ -171,6 +200,7 @@ export class FfiTransport implements Transport {
   // struct pollfd { int fd; short events; short revents; }, native byte order.
   readonly #pollfd = new Uint8Array(8);
   readonly #pollView = new DataView(this.#pollfd.buffer);
+  readonly #littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
   private constructor(fd: number, portId: number) {
     this.#fd = fd;
@@ -297,15 +327,69 @@ export class FfiTransport implements Transport {
     if (size > landing.byteLength) {
       throw new Error(`recv() truncated a ${size}-byte datagram to ${landing.byteLength} bytes; it is lost`);
     }
-    if (size > ARENA_LARGE) return landing.slice(0, size);
+    return this.#keep(landing, 0, size);
+  }
+
+  /** Copy `size` bytes at `from` of the landing buffer to where no later receive writes. */
+  #keep(landing: Uint8Array<ArrayBuffer>, from: number, size: number): Uint8Array {
+    if (size > ARENA_LARGE) return landing.slice(from, from + size);
     if (this.#arena.byteLength - this.#used < size) {
       this.#arena = new Uint8Array(Math.min(ARENA_SIZE, Math.max(this.#arena.byteLength * 2, ARENA_FIRST, size)));
       this.#used = 0;
     }
     const start = this.#used;
-    this.#arena.set(landing.subarray(0, size), start);
+    this.#arena.set(landing.subarray(from, from + size), start);
     this.#used = start + ((size + 7) & ~7);
     return this.#arena.subarray(start, start + size);
+  }
+
+  /**
+   * Receive up to `max` whole datagrams with one `recvmmsg` call, waiting at most `timeoutMs`
+   * for the first. For many small datagrams (a batch's ACKs): one FFI call reads up to 16.
+   * A datagram over 64 KiB is lost and throws (use {@link receive} when replies may be that big).
+   *
+   * Throws `SyscallError` with code "ENOBUFS" when the kernel dropped messages because the
+   * receive buffer overflowed; the socket stays usable.
+   *
+   * @param max most datagrams to return, >= 1 (more than 16 reads 16)
+   * @param timeoutMs milliseconds to wait for the first: 0 does not wait, `Infinity` waits forever
+   * @returns 1..max datagrams in arrival order (views of buffers no later receive writes to), or
+   *   null if none arrived in time
+   * @example
+   * ```ts
+   * t.send(manyRequests);
+   * const acks = t.receiveMany(100, 1000);
+   * ```
+   */
+  receiveMany(max: number, timeoutMs: number): Uint8Array[] | null {
+    const fd = this.#open();
+    if (typeof max !== "number" || !(max >= 1)) throw new RangeError(`max must be a number >= 1, got ${String(max)}`);
+    if (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs) || timeoutMs < 0) {
+      throw new RangeError(`timeoutMs must be a number >= 0, got ${String(timeoutMs)}`);
+    }
+    const landing = (sharedLanding ??= new Uint8Array(LANDING_SIZE));
+    const many = (sharedMany ??= manyHeaders(landing));
+    const vlen = Math.min(MANY_SLOTS, Math.floor(max));
+    let n: number;
+    for (let polled = false; ; polled = true) {
+      try {
+        n = libc.recvmmsg(fd, many.msgvec, vlen, MSG_TRUNC | MSG_DONTWAIT);
+        break;
+      } catch (e) {
+        if (!(e instanceof SyscallError && e.errno === EAGAIN)) throw e;
+        if (polled || timeoutMs === 0 || libc.poll(this.#pollfd, timeoutMs) === 0) return null;
+      }
+    }
+    const le = this.#littleEndian;
+    const out: Uint8Array[] = new Array(n);
+    for (let k = 0; k < n; k++) {
+      const size = many.view.getUint32(k * MMSGHDR_SIZE + 56, le);
+      if (size > MANY_SLOT || (many.view.getInt32(k * MMSGHDR_SIZE + 48, le) & MSG_TRUNC) !== 0) {
+        throw new Error(`recvmmsg() truncated a ${size}-byte datagram to ${MANY_SLOT} bytes; it is lost`);
+      }
+      out[k] = this.#keep(landing, k * MANY_SLOT, size);
+    }
+    return out;
   }
 
   /**

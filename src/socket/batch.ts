@@ -77,6 +77,10 @@ export function exchangeBatch(transport: Transport, protocol: Protocol, items: r
     const i = first + ((seq - seqBase) >>> 0);
     return i < next ? i : undefined;
   };
+  const many = typeof transport.receiveMany === "function";
+  // datagrams read by receiveMany and not yet handled
+  let pending: Uint8Array[] = [];
+  let pendingAt = 0;
   let viewOf: ArrayBufferLike | null = null;
   let view: DataView = new DataView(new ArrayBuffer(0));
 
@@ -119,7 +123,18 @@ export function exchangeBatch(transport: Transport, protocol: Protocol, items: r
     let waiting = next - first;
     try {
       while (waiting > 0) {
-        const dg = transport.receive(options.timeoutMs);
+        // many ACKs per call when the transport can (one FFI crossing per up to 16 datagrams)
+        let dg: Uint8Array | null;
+        if (pendingAt < pending.length) dg = pending[pendingAt++];
+        else if (many) {
+          const got = transport.receiveMany!(waiting, options.timeoutMs);
+          if (got === null) dg = null;
+          else {
+            pending = got;
+            pendingAt = 1;
+            dg = got[0];
+          }
+        } else dg = transport.receive(options.timeoutMs);
         if (dg === null) throw new NetlinkError(ETIMEDOUT, items[first].op, `no acknowledgement from the kernel within ${options.timeoutMs} ms`);
         // the common case, a datagram holding one plain ACK, is read off the bytes
         if (dg.length >= 20) {

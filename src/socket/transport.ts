@@ -16,6 +16,13 @@ export interface Transport {
    * (MSG_PEEK|MSG_TRUNC) or throws.
    */
   receive(timeoutMs: number): Uint8Array | null;
+  /**
+   * Optional: receive up to `max` whole datagrams at once, waiting at most `timeoutMs` for the
+   * first (0: do not wait) and not at all for the rest. Returns null when nothing arrived in
+   * time, else 1..max datagrams in arrival order, each as `receive` would return it. For callers
+   * that expect many small datagrams (a batch's ACKs): one crossing instead of one per datagram.
+   */
+  receiveMany?(max: number, timeoutMs: number): Uint8Array[] | null;
   /** Close the socket; further calls throw. Idempotent. */
   close(): void;
 }
