@@ -18,6 +18,16 @@ const F_GETFL = 3;
 const O_NONBLOCK = 0o4000;
 const POLLIN = 0x1;
 
+/**
+ * Coalescing: a wake-up that comes within {@link BURST_GAP_MS} of the previous batch is part of a
+ * burst, so the reader lets {@link COALESCE_MS} of datagrams pile up before draining: a burst
+ * costs about one wake-up and one message per millisecond instead of one per few datagrams (each
+ * wake-up is CPU the process generating the burst does not get). An isolated event is drained at
+ * once.
+ */
+export const COALESCE_MS = 1;
+/** See {@link COALESCE_MS}. */
+export const BURST_GAP_MS = 20;
 /** Bytes kept beyond one full read so a batch of small datagrams shares one allocation. */
 const ARENA_EXTRA = 256 * 1024;
 

@@ -21,7 +21,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import type { EventSource, EventSourceOptions } from "../src/api/_context.ts";
 import { SyscallError } from "../src/marshal/errors.ts";
-import { type RawBatch, Drainer, splitBatch } from "./_drain.ts";
+import { BURST_GAP_MS, COALESCE_MS, type RawBatch, Drainer, splitBatch } from "./_drain.ts";
 import { libc } from "./load.ts";
 import { FfiTransport, openNetnsFd } from "./transport.ts";
 import type { PollerInit, PollerMessage } from "./poller_worker.ts";
@@ -216,6 +216,7 @@ class DenoFdReader implements PollingReader {
   #closed = false;
   #polling = false;
   #released = false;
+  #lastBatch = -Infinity;
   readonly #done: Promise<void>;
   #resolveDone!: () => void;
 
@@ -240,7 +241,10 @@ class DenoFdReader implements PollingReader {
     for (;;) {
       if (this.#closed) return null;
       const batch = this.#drainer.drain(readable);
-      if (batch) return splitBatch(batch);
+      if (batch) {
+        this.#lastBatch = performance.now();
+        return splitBatch(batch);
+      }
       const error = this.#drainer.takeError();
       if (error) throw error;
       if (this.#drainer.eof) {
@@ -263,6 +267,11 @@ class DenoFdReader implements PollingReader {
       if (!readable && (revents & POLLHUP)) {
         this.close();
         return null;
+      }
+      // In a burst, let datagrams pile up briefly: one drain per millisecond, not per datagram
+      // (see COALESCE_MS). close() meanwhile releases at once; nothing is read after it.
+      if (readable && performance.now() - this.#lastBatch < BURST_GAP_MS) {
+        await new Promise((resolve) => setTimeout(resolve, COALESCE_MS));
       }
     }
   }
@@ -444,6 +453,7 @@ class WorkerFdReader implements PollingReader {
     this.#worker.ref();
     Atomics.store(this.#shared, CLOSING, 1);
     Atomics.notify(this.#shared, CONSUMED);
+    Atomics.notify(this.#shared, CLOSING);
     // A worker that has not started yet never will touch the fds; a running one is woken by the
     // eventfd and answers "stopped" (which releases the eventfd) once it has let go of both fds.
     if (Atomics.compareExchange(this.#shared, STATE, IDLE, STOPPED) === RUNNING) libc.write(this.#efd, ONE);

@@ -10,7 +10,7 @@
  */
 
 import { SyscallError } from "../src/marshal/errors.ts";
-import { Drainer } from "./_drain.ts";
+import { BURST_GAP_MS, COALESCE_MS, Drainer } from "./_drain.ts";
 import type { Libc } from "./libc.ts";
 
 /** What the main thread sends once, right after creating the worker. */
@@ -89,6 +89,7 @@ function poll(libc: Libc, init: PollerInit, shared: Int32Array): string | undefi
   words[2] = init.efd;
   shorts[6] = POLLIN;
   const post = (m: PollerMessage, transfer?: ArrayBuffer[]) => scope.postMessage(m, transfer);
+  let lastBatch = -Infinity;
   try {
     for (;;) {
       // Wait for the consumer when the window is full, or for close.
@@ -103,12 +104,18 @@ function poll(libc: Libc, init: PollerInit, shared: Int32Array): string | undefi
       libc.poll(fds, -1);
       if (Atomics.load(shared, CLOSING) || shorts[7] !== 0) return;
       const revents = shorts[3];
+      if ((revents & POLLIN) && performance.now() - lastBatch < BURST_GAP_MS) {
+        // close() notifies CLOSING, so this wait ends at once when the stream is closed
+        Atomics.wait(shared, CLOSING, 0, COALESCE_MS);
+        if (Atomics.load(shared, CLOSING)) return;
+      }
       if (revents & POLLNVAL) {
         post({ kind: "error", syscall: "poll", errno: EBADF, message: new SyscallError("poll", EBADF).message });
         return;
       }
       const batch = drainer.drain((revents & POLLIN) !== 0);
       if (batch) {
+        lastBatch = performance.now();
         Atomics.add(shared, POSTED, 1);
         post({ kind: "batch", data: batch.data, ends: batch.ends }, [batch.data.buffer, batch.ends.buffer]);
       }
