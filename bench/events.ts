@@ -7,7 +7,8 @@
  *
  *   npx deno run -A bench/events.ts [N]      npx bun bench/events.ts [N]      (root; N = 20000)
  *
- * Last stdout line: `impl=deno|bun received=N expected=N seconds=S overflows=K`.
+ * Last stdout line: `impl=deno|bun received=N expected=N seconds=S overflows=K first_ms=F cpu_user_ms=U
+ * cpu_sys_ms=Y` (first_ms: clock start to first event; cpu_*: this process's CPU while timed).
  * @module
  */
 
