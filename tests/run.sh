@@ -78,7 +78,7 @@ run_bun() { # name files...
   step "$name: bun"
   "$bin/bun" test --timeout 60000 "$@" >"$log/bun" 2>&1; local rc=$?
   grep -E '^\(fail\)|error:' "$log/bun" | head -40
-  [ $rc -ne 0 ] && grep -B5 -A30 '^(fail)' "$log/bun" | head -150
+  [ $rc -ne 0 ] && grep -B40 -A30 '^(fail)' "$log/bun" | head -300
   local p f
   p=$(grep -E '^ *[0-9]+ pass$' "$log/bun" | awk '{print $1}'); f=$(grep -E '^ *[0-9]+ fail$' "$log/bun" | awk '{print $1}')
   echo "bun: ${p:-0} pass, ${f:-0} fail"

@@ -20,9 +20,10 @@ function argv(file: string, ...args: string[]): string[] {
   return isBun ? [join(root, file), ...args] : ["run", "-A", join(root, file), ...args];
 }
 
+/** Named namespaces of the kinds the examples make (other processes may add their own meanwhile). */
 const netnsNames = (): string[] => {
   try {
-    return readdirSync("/run/netns").sort();
+    return readdirSync("/run/netns").filter((n) => /^(demo-main-|sandbox-|blue$)/.test(n)).sort();
   } catch {
     return [];
   }
