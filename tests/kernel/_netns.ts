@@ -6,7 +6,7 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { readdirSync, readlinkSync } from "node:fs";
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 
 const env: Record<string, string | undefined> = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 
@@ -92,19 +92,27 @@ const OURS = "Bun" in globalThis ? /^(socket:|net:|\/dev\/net\/tun)/ : /^(socket
 
 /**
  * Number of open file descriptors of this process of the kinds nlroute opens (see `OURS`).
- * Pipes, pidfds and the runtimes' own loop fds are left out: they come and go with the
- * runtimes' child-process plumbing, which made whole-table counts flaky.
+ * Pipes, pidfds, Unix sockets and the runtimes' own loop fds are left out: they come and go with
+ * the runtimes' child-process plumbing, which made whole-table counts flaky.
  */
 export function fdCount(): number {
-  let n = 0;
+  const targets: string[] = [];
   for (const fd of readdirSync("/proc/self/fd")) {
-    let target: string;
     try {
-      target = readlinkSync(`/proc/self/fd/${fd}`);
+      targets.push(readlinkSync(`/proc/self/fd/${fd}`));
     } catch {
-      continue; // closed meanwhile (the directory's own fd)
+      // closed meanwhile (the directory's own fd)
     }
-    if (OURS.test(target)) n++;
+  }
+  // Unix sockets are the runtimes' child-process plumbing (Bun's spawn uses socketpairs and
+  // closes them a little later), never nlroute's: read their inodes after the fd table, so every
+  // socket seen above that is a Unix socket is listed here
+  const unix = new Set(readFileSync("/proc/self/net/unix", "utf8").split("\n").slice(1).map((l) => l.trim().split(/\s+/)[6]).filter(Boolean));
+  let n = 0;
+  for (const t of targets) {
+    if (!OURS.test(t)) continue;
+    if (t.startsWith("socket:[") && unix.has(t.slice(8, -1))) continue;
+    n++;
   }
   return n;
 }
@@ -116,4 +124,19 @@ export function fdCount(): number {
 export function assertNoFdGrowth(before: number, what = "fd count"): void {
   const now = fdCount();
   if (now > before) throw new Error(`${what}: ${now} open, ${before} before (leak)`);
+}
+
+/**
+ * Wait until `dev` in `ns` reports operstate UP. A veth's carrier comes up through the kernel's
+ * linkwatch, asynchronously and up to a second after `ip link set up`; until then its routes carry
+ * `linkdown`, which `ip route restore` refuses and dumps show.
+ */
+export async function waitOperUp(ns: string, dev: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [link] = ipJson<{ operstate?: string }[]>(ns, "link", "show", "dev", dev);
+    if (link?.operstate === "UP") return;
+    if (Date.now() > deadline) throw new Error(`${dev} in ${ns} is not UP after ${timeoutMs} ms (operstate ${link?.operstate})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { IPRoute, NetlinkError } from "../../mod.ts";
-import { fdCount, ipJson, ipn, kernelTest, withNetns } from "./_netns.ts";
+import { fdCount, ipJson, ipn, kernelTest, withNetns, waitOperUp } from "./_netns.ts";
 
 interface IpAddrInfo {
   family: string;
@@ -33,6 +33,7 @@ async function withVeth(fn: (ns: string, ipr: IPRoute, v0: number) => Promise<vo
     ipn(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
     ipn(ns, "link", "set", "v0", "up");
     ipn(ns, "link", "set", "v1", "up");
+    await waitOperUp(ns, "v0");
     using ipr = new IPRoute({ netns: ns });
     const [v0] = await ipr.linkLookup({ ifname: "v0" });
     await fn(ns, ipr, v0);

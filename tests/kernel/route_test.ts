@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { IPRoute, NetlinkError, ROUTE_DUMP_MAGIC, decodeDatagram, rtnl } from "../../mod.ts";
-import { fdCount, ipJson, ipn, kernelTest, sh, withNetns } from "./_netns.ts";
+import { fdCount, ipJson, ipn, kernelTest, sh, withNetns, waitOperUp } from "./_netns.ts";
 
 interface IpRoute {
   type?: string;
@@ -42,6 +42,7 @@ async function withNet(fn: (ns: string, ipr: IPRoute, v0: number) => Promise<voi
     ipn(ns, "link", "set", "v1", "up");
     ipn(ns, "addr", "add", "192.0.2.1/24", "dev", "v0");
     ipn(ns, "addr", "add", "2001:db8::1/64", "dev", "v0", "nodad");
+    await waitOperUp(ns, "v0");
     using ipr = new IPRoute({ netns: ns, strictCheck });
     const [v0] = await ipr.linkLookup({ ifname: "v0" });
     // wait (bounded) for the carrier, so routes are not flagged linkdown
