@@ -7,16 +7,12 @@
 
 import { SyscallError } from "../src/marshal/errors.ts";
 import type { Libc } from "./libc.ts";
+import { EAGAIN, MSG_DONTWAIT, MSG_TRUNC, O_NONBLOCK, POLLIN } from "./_linux.ts";
 
 // <errno.h>, <sys/socket.h>, <fcntl.h>, <poll.h>
-const EAGAIN = 11;
 const ENOTSOCK = 88;
 const EMSGSIZE = 90;
-const MSG_TRUNC = 0x20;
-const MSG_DONTWAIT = 0x40;
 const F_GETFL = 3;
-const O_NONBLOCK = 0o4000;
-const POLLIN = 0x1;
 
 /**
  * Coalescing: a wake-up that comes within {@link BURST_GAP_MS} of the previous batch is part of a

@@ -15,18 +15,13 @@ import { SyscallError } from "../src/marshal/errors.ts";
 import { IPRoute, type IPRouteOptions } from "../src/api/iproute.ts";
 import { libc } from "./load.ts";
 import { spawn, type NetnsProcess, type SpawnOptions } from "./spawn.ts";
+import { CLONE_NEWNET, EEXIST, EINVAL, ENOENT, O_CLOEXEC, O_RDONLY } from "./_linux.ts";
 
 // <sched.h>, <sys/mount.h>, <fcntl.h>, <errno.h>
-const CLONE_NEWNET = 0x40000000;
 const MS_BIND = 0x1000;
 const MS_REC = 0x4000;
 const MS_SHARED = 1 << 20;
 const MNT_DETACH = 2;
-const O_RDONLY = 0;
-const O_CLOEXEC = 0o2000000;
-const ENOENT = 2;
-const EEXIST = 17;
-const EINVAL = 22;
 const NAME_MAX = 255;
 
 /** `open()` flag: create the namespace when it does not exist (pyroute2's `os.O_CREAT`). */

@@ -25,15 +25,10 @@ import { BURST_GAP_MS, COALESCE_MS, type RawBatch, Drainer, splitBatch } from ".
 import { libc } from "./load.ts";
 import { FfiTransport, openNetnsFd } from "./transport.ts";
 import type { PollerInit, PollerMessage } from "./poller_worker.ts";
+import { EBADF, O_CLOEXEC, O_RDONLY, POLLHUP, POLLIN, POLLNVAL } from "./_linux.ts";
 
 const EFD_CLOEXEC = 0o2000000;
-const O_RDONLY = 0;
-const O_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
-const POLLIN = 0x1;
-const POLLHUP = 0x10;
-const POLLNVAL = 0x20;
-const EBADF = 9;
 // Slots and states of the worker's shared counters (see poller_worker.ts).
 const CONSUMED = 1;
 const CLOSING = 2;

@@ -12,6 +12,7 @@
 import { SyscallError } from "../src/marshal/errors.ts";
 import { BURST_GAP_MS, COALESCE_MS, Drainer } from "./_drain.ts";
 import type { Libc } from "./libc.ts";
+import { EBADF, POLLHUP, POLLIN, POLLNVAL } from "./_linux.ts";
 
 /** What the main thread sends once, right after creating the worker. */
 export interface PollerInit {
@@ -55,10 +56,6 @@ export const RUNNING = 1;
 /** The worker no longer touches the fds. */
 export const STOPPED = 2;
 
-const POLLIN = 0x1;
-const POLLHUP = 0x10;
-const POLLNVAL = 0x20;
-const EBADF = 9;
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<PollerInit>) => void) | null;

@@ -7,6 +7,7 @@
 import type { Transport } from "../src/socket/transport.ts";
 import { SyscallError } from "../src/marshal/errors.ts";
 import { libc } from "./load.ts";
+import { CLONE_NEWNET, EAGAIN, ENOENT, MSG_DONTWAIT, MSG_TRUNC, O_CLOEXEC, O_RDONLY, POLLIN } from "./_linux.ts";
 
 // <sys/socket.h>, <linux/netlink.h>, <linux/sched.h>, <fcntl.h>, <poll.h>
 const AF_NETLINK = 16;
@@ -23,15 +24,7 @@ const NETLINK_DROP_MEMBERSHIP = 2;
 const NETLINK_CAP_ACK = 10;
 const NETLINK_EXT_ACK = 11;
 const NETLINK_GET_STRICT_CHK = 12;
-const MSG_TRUNC = 0x20;
-const MSG_DONTWAIT = 0x40;
-const POLLIN = 0x1;
-const O_RDONLY = 0;
-const O_CLOEXEC = 0o2000000;
-const CLONE_NEWNET = 0x40000000;
 const EPERM = 1;
-const ENOENT = 2;
-const EAGAIN = 11;
 
 const SOCKADDR_NL_SIZE = 12;
 // One recv per datagram: into a reused landing buffer big enough for any rtnetlink datagram

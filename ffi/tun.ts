@@ -12,6 +12,7 @@ import { NetlinkError, SyscallError } from "../src/marshal/errors.ts";
 import { libc } from "./load.ts";
 import { type NetnsTarget, runInNetns } from "./netns.ts";
 import { type FdReader, openFdReader } from "./poller.ts";
+import { EEXIST, EINVAL, O_CLOEXEC, O_NONBLOCK } from "./_linux.ts";
 
 // linux/if_tun.h: _IOW('T', nr, int) = 1 << 30 | 4 << 16 | 'T' << 8 | nr; _IOR has 2 << 30
 const TUNSETIFF = 0x400454ca;
@@ -28,11 +29,7 @@ const IFF_VNET_HDR = 0x4000;
 const IFF_TUN_EXCL = 0x8000;
 // <fcntl.h>, <errno.h>
 const O_RDWR = 2;
-const O_NONBLOCK = 0o4000;
-const O_CLOEXEC = 0o2000000;
-const EINVAL = 22;
 const EBUSY = 16;
-const EEXIST = 17;
 const ENODEV = 19;
 const IFNAMSIZ = 16;
 // struct ifreq { char ifr_name[IFNAMSIZ]; union { ... short ifr_flags; ... } } — 40 bytes on 64-bit
