@@ -18,7 +18,6 @@
  * @module
  */
 
-import { existsSync, readdirSync } from "node:fs";
 import type { EventSource, EventSourceOptions } from "../src/api/_context.ts";
 import { SyscallError } from "../src/marshal/errors.ts";
 import { BURST_GAP_MS, COALESCE_MS, type RawBatch, Drainer, splitBatch } from "./_drain.ts";
@@ -300,6 +299,14 @@ const WORKER_FILE = "poller_worker";
 let compiledWorker: string | undefined;
 
 /**
+ * `node:fs`, for the Bun-only paths below, fetched on first use: a top-level import would make
+ * Deno load its whole Node compatibility layer for fs (~40 ms of start-up) in every program.
+ */
+function bunFs(): typeof import("node:fs") {
+  return process.getBuiltinModule("node:fs");
+}
+
+/**
  * Where the worker module is. From source: next to this file. In a `bun build --compile`
  * executable, this code runs from the bundle (`/$bunfs/root/<app>`) and each extra entry point is
  * stored as `<its path relative to the build root>.js` in the same virtual filesystem, so it is
@@ -309,7 +316,7 @@ function workerUrl(): string | URL {
   if (!import.meta.url.includes("/$bunfs/")) return new URL(`./${WORKER_FILE}.ts`, import.meta.url);
   if (compiledWorker === undefined) {
     const root = decodeURIComponent(new URL(".", import.meta.url).pathname).replace(/\/$/, "");
-    const entry = readdirSync(root, { recursive: true, encoding: "utf8" }).find((p) => /(^|\/)poller_worker\.[jt]s$/.test(p));
+    const entry = bunFs().readdirSync(root, { recursive: true, encoding: "utf8" }).find((p) => /(^|\/)poller_worker\.[jt]s$/.test(p));
     if (entry === undefined) {
       throw new Error(`nlroute: this executable has no ${WORKER_FILE}.ts: name it as an extra entry point, e.g. bun build --compile app.ts node_modules/nlroute/ffi/${WORKER_FILE}.ts`);
     }
@@ -461,6 +468,6 @@ class WorkerFdReader implements PollingReader {
     await this.#done;
     await this.#exited;
     const task = this.#tid === undefined ? null : `/proc/self/task/${this.#tid}`;
-    for (let i = 0; task !== null && i < THREAD_EXIT_WAIT_MS && existsSync(task); i++) await new Promise((r) => setTimeout(r, 1));
+    for (let i = 0; task !== null && i < THREAD_EXIT_WAIT_MS && bunFs().existsSync(task); i++) await new Promise((r) => setTimeout(r, 1));
   }
 }
