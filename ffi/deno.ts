@@ -1,5 +1,6 @@
 /**
- * The Deno adapter: `Deno.dlopen` over {@link SYMBOLS}, errno through `__errno_location()`.
+ * The Deno adapter: `Deno.dlopen` over {@link SYMBOLS} (one symbol at a time, on first use),
+ * errno through `__errno_location()`.
  * Needs `--allow-ffi` (a path-scoped `--allow-ffi=libc.so.6` does not work).
  * @module
  */
@@ -8,20 +9,31 @@ import { SyscallError } from "../src/marshal/errors.ts";
 import { bindLibc, pollTimeout } from "./_bind.ts";
 import type { Libc } from "./libc.ts";
 import { SYMBOLS, rawLibc } from "./symbols.ts";
-import type { Symbols } from "./symbols.ts";
+import type { BindSymbol, Symbols } from "./symbols.ts";
 
 const LIBC_PATH = "libc.so.6";
 
-let library: Deno.DynamicLibrary<Symbols> | undefined;
+/**
+ * One entry of {@link SYMBOLS}, bound on its own when first needed: Deno builds a call
+ * trampoline for every symbol it binds (about 0.2 ms each), and most programs call few of them.
+ */
+function bindSymbol<K extends keyof Symbols>(name: K): Deno.DynamicLibrary<Pick<Symbols, K>>["symbols"][K] {
+  return Deno.dlopen(LIBC_PATH, { [name]: SYMBOLS[name] } as Pick<Symbols, K>).symbols[name];
+}
 
-/** The library, opened once per thread (a Worker has its own). */
-function symbols(): Deno.DynamicLibrary<Symbols>["symbols"] {
-  library ??= Deno.dlopen(LIBC_PATH, SYMBOLS);
-  return library.symbols;
+let errno: Int32Array | undefined;
+
+/** The calling thread's errno (a Worker has its own, and its own copy of this module). */
+function errnoView(): Int32Array {
+  if (errno) return errno;
+  const errnoPtr = bindSymbol("__errno_location")();
+  if (errnoPtr === null) throw new Error("nlroute: __errno_location() returned NULL");
+  return (errno = new Int32Array(Deno.UnsafePointerView.getArrayBuffer(errnoPtr, 4)));
 }
 
 /**
- * Open libc through Deno's FFI and return the typed {@link Libc}.
+ * Open libc through Deno's FFI and return the typed {@link Libc}. Each symbol is bound on its
+ * first call (see {@link rawLibc}).
  *
  * @returns libc for the calling thread (errno is per thread)
  * @example
@@ -31,13 +43,12 @@ function symbols(): Deno.DynamicLibrary<Symbols>["symbols"] {
  * ```
  */
 export function createLibc(): Libc {
-  const s = symbols();
-  const errnoPtr = s.__errno_location();
-  if (errnoPtr === null) throw new Error("nlroute: __errno_location() returned NULL");
-  const errno = new Int32Array(Deno.UnsafePointerView.getArrayBuffer(errnoPtr, 4));
-  const raw = rawLibc(s);
-  return bindLibc(raw, errno, (buf) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf))));
+  const raw = rawLibc(bindSymbol as BindSymbol);
+  return bindLibc(raw, errnoView(), (buf) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf))));
 }
+
+let pollNb: ReturnType<typeof bindSymbol<"poll_nb">> | undefined;
+let pollNow: ReturnType<typeof bindSymbol<"poll">> | undefined;
 
 /**
  * `poll()` on Deno's blocking-call thread, so the event loop keeps running while it waits: the
@@ -64,12 +75,13 @@ export async function pollNonblocking(fds: Uint8Array<ArrayBuffer>, timeoutMs: n
   if (fds.byteLength % 8 !== 0) {
     throw new RangeError(`poll() needs whole 8-byte pollfd entries, got ${fds.byteLength} bytes`);
   }
-  const s = symbols();
-  const r = await s.poll_nb(fds, BigInt(fds.byteLength / 8), pollTimeout(timeoutMs));
+  pollNb ??= bindSymbol("poll_nb");
+  const r = await pollNb(fds, BigInt(fds.byteLength / 8), pollTimeout(timeoutMs));
   if (r !== -1) return r;
-  const errnoPtr = s.__errno_location();
-  const errno = new Int32Array(Deno.UnsafePointerView.getArrayBuffer(errnoPtr!, 4));
-  const again = s.poll(fds, BigInt(fds.byteLength / 8), 0);
+  // bound before the call: binding may itself set errno
+  const errno = errnoView();
+  pollNow ??= bindSymbol("poll");
+  const again = pollNow(fds, BigInt(fds.byteLength / 8), 0);
   if (again === -1) throw new SyscallError("poll", errno[0]);
   return 0;
 }

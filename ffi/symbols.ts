@@ -190,27 +190,45 @@ export type RawLibc = {
 };
 
 /**
- * The `RawLibc` view of a runtime's opened symbols (`Deno.dlopen(...).symbols`, Bun's
- * `dlopen(...).symbols`): every blocking entry of {@link SYMBOLS} that returns a number, with
- * `isize` results (returned as `bigint` by both runtimes) turned into numbers. One place for what
- * both adapters would otherwise list by hand.
+ * A runtime's function for one entry of {@link SYMBOLS} (from `Deno.dlopen` or `bun:ffi`).
  *
  * @example
  * ```ts
- * const raw = rawLibc(Deno.dlopen("libc.so.6", SYMBOLS).symbols);
+ * const bind: BindSymbol = (name) => Deno.dlopen("libc.so.6", { [name]: SYMBOLS[name] }).symbols[name];
  * ```
  */
-export function rawLibc(symbols: object): RawLibc {
-  const s = symbols as Readonly<Record<string, (...args: unknown[]) => unknown>>;
-  const out: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(SYMBOLS) as [string, SymbolSpec][]) {
+export type BindSymbol = (name: keyof Symbols) => (...args: never[]) => unknown;
+
+/**
+ * The `RawLibc` view of a runtime's symbols: every blocking entry of {@link SYMBOLS} that returns
+ * a number, with `isize` results (returned as `bigint` by both runtimes) turned into numbers. One
+ * place for what both adapters would otherwise list by hand.
+ *
+ * Each symbol is bound by `bind` on its first call, not up front: binding costs each runtime
+ * about 0.2 ms a symbol, and a program that only lists links calls a third of the table. The
+ * first call replaces the entry with the bound function, so later calls go straight to it.
+ *
+ * @param bind binds one symbol; called at most once per name
+ * @returns the raw libc
+ * @example
+ * ```ts
+ * const raw = rawLibc((name) => Deno.dlopen("libc.so.6", { [name]: SYMBOLS[name] }).symbols[name]);
+ * ```
+ */
+export function rawLibc(bind: BindSymbol): RawLibc {
+  const out: Record<string, (...args: unknown[]) => unknown> = {};
+  for (const [name, spec] of Object.entries(SYMBOLS) as [keyof Symbols, SymbolSpec][]) {
     if (spec.nonblocking || spec.result === "pointer") continue;
-    const f = s[name];
-    if (typeof f !== "function") throw new Error(`nlroute: libc symbol ${name} is missing from the opened library`);
-    if (spec.result === "isize") {
+    let bound: ((...args: unknown[]) => unknown) | undefined;
+    const resolve = () => {
+      const f = bind(name) as unknown as (...args: unknown[]) => unknown;
+      if (typeof f !== "function") throw new Error(`nlroute: libc symbol ${name} is missing from the opened library`);
       // the hot calls (send, recv, read, write) keep a fixed arity rather than a rest parameter
-      out[name] = (a: unknown, b: unknown, c: unknown, d: unknown) => Number(f(a, b, c, d));
-    } else out[name] = f;
+      bound = spec.result === "isize" ? (a: unknown, b: unknown, c: unknown, d: unknown) => Number(f(a, b, c, d)) : f;
+      out[name] = bound;
+      return bound;
+    };
+    out[name] = (...args: unknown[]) => (bound ?? resolve())(...args);
   }
-  return out as RawLibc;
+  return out as unknown as RawLibc;
 }
