@@ -145,6 +145,10 @@ export const be16: Codec<number, number> = intCodec("be16", 2, 0, 0xffff, (d, o)
 /** Unsigned 32-bit integer in network order. */
 export const be32: Codec<number, number> = intCodec("be32", 4, 0, 0xffffffff, (d, o) => d.getUint32(o, false), (w, o, v) => w.dv.setUint32(o, v, false));
 
+// the bounds a 64-bit value's JSON form is a number within (made once: toJSON runs per value)
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE_BIG = BigInt(Number.MIN_SAFE_INTEGER);
+
 function bigCodec(name: string, signed: boolean, big: boolean): Codec<bigint, bigint> {
   const min = signed ? -(1n << 63n) : 0n;
   const max = signed ? (1n << 63n) - 1n : (1n << 64n) - 1n;
@@ -169,7 +173,7 @@ function bigCodec(name: string, signed: boolean, big: boolean): Codec<bigint, bi
       if (signed) w.dv.setBigInt64(off, v, !big);
       else w.dv.setBigUint64(off, v, !big);
     },
-    toJSON: (v) => (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString()),
+    toJSON: (v) => (v <= MAX_SAFE_BIG && v >= MIN_SAFE_BIG ? Number(v) : v.toString()),
   };
 }
 
@@ -205,7 +209,7 @@ export const uint: Codec<number | bigint, bigint> = {
     if (p > 0xffffffffn) w.dv.setBigUint64(off, p, true);
     else w.dv.setUint32(off, Number(p), true);
   },
-  toJSON: (v) => (typeof v === "bigint" && v > BigInt(Number.MAX_SAFE_INTEGER) ? v.toString() : Number(v)),
+  toJSON: (v) => (typeof v === "bigint" && v > MAX_SAFE_BIG ? v.toString() : Number(v)),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -532,8 +536,10 @@ export function array<T, P>(elem: Codec<T, P>): Codec<T[], P[]> {
       if (len % size !== 0) {
         throw new NetlinkDecodeError(`Cannot decode array(${elem.name}): ${len} bytes is not a multiple of ${size}`);
       }
-      const out: T[] = [];
-      for (let o = off; o < off + len; o += size) out.push(elem.decode(r, o, size, ctx));
+      // sized once (an inet6 conf array has ~90 entries: no regrowing on the way)
+      const n = len / size;
+      const out: T[] = new Array<T>(n);
+      for (let i = 0; i < n; i++) out[i] = elem.decode(r, off + i * size, size, ctx);
       return out;
     },
     prepare(value, key, ctx) {

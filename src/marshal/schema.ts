@@ -270,21 +270,32 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
   static #idx(a: Attrs): number[] {
     const st = a.state();
     if (st.index !== null) return st.index;
-    const idx: number[] = [];
     const dv = a.r.dv;
-    let off = a.start;
     const end = a.end;
+    // walk once to check the lengths and count, then fill an array of the right size (a link
+    // message has ~50 attributes: growing by push would copy it five times)
+    let off = a.start;
+    let count = 0;
     while (end - off >= NLA_HDRLEN) {
       const len = dv.getUint16(off, true);
-      const type = dv.getUint16(off + 2, true);
       if (len < NLA_HDRLEN || off + len > end) {
+        const type = dv.getUint16(off + 2, true);
         Attrs.#fail(a, new NetlinkDecodeError(`Cannot decode attribute type ${type & NLA_TYPE_MASK}: length ${len} does not fit in the ${end - off} bytes left`));
       }
-      idx.push(type, off + NLA_HDRLEN, len - NLA_HDRLEN);
+      count++;
       off += NLA_ALIGN(len);
     }
     if (off < end && off + 3 < end) {
       Attrs.#fail(a, new NetlinkDecodeError(`Cannot decode attributes: ${end - off} trailing bytes`));
+    }
+    const idx: number[] = new Array(count * 3);
+    off = a.start;
+    for (let i = 0; i < idx.length; i += 3) {
+      const len = dv.getUint16(off, true);
+      idx[i] = dv.getUint16(off + 2, true);
+      idx[i + 1] = off + NLA_HDRLEN;
+      idx[i + 2] = len - NLA_HDRLEN;
+      off += NLA_ALIGN(len);
     }
     st.index = idx;
     st.values = new Array(idx.length / 3);
@@ -448,12 +459,13 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
   /** @internal the attribute pairs of `toJSON()` */
   protected jsonAttrs(): [string, unknown][] {
     const idx = Attrs.#idx(this);
-    const out: [string, unknown][] = [];
-    for (let i = 0; i < idx.length; i += 3) {
-      const rawType = idx[i];
+    const n = idx.length / 3;
+    const out: [string, unknown][] = new Array(n);
+    for (let k = 0; k < n; k++) {
+      const rawType = idx[k * 3];
       const row = this.table.byType[rawType & NLA_TYPE_MASK];
-      const v = Attrs.#valueAt(this, i / 3);
-      out.push([row ? row.name : `#${rawType}`, row ? row.codec.toJSON(v) : toHex(v as Uint8Array)]);
+      const v = Attrs.#valueAt(this, k);
+      out[k] = [row ? row.name : `#${rawType}`, row ? row.codec.toJSON(v) : toHex(v as Uint8Array)];
     }
     return out;
   }
