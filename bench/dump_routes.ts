@@ -17,11 +17,8 @@
  */
 
 import { IPRoute } from "../mod.ts";
+import { args, coldThenWarm, runtime } from "./_common.ts";
 
-declare const Bun: unknown;
-
-const runtime = typeof Bun !== "undefined" ? "bun" : typeof Deno !== "undefined" ? "deno" : "node";
-const args = typeof Deno !== "undefined" ? Deno.args : (globalThis as unknown as { process: { argv: string[] } }).process.argv.slice(2);
 const reps = Math.max(1, Number.parseInt(args[0] ?? "5", 10) || 5);
 
 async function once(ipr: IPRoute): Promise<{ seconds: number; routes: number; withDst: number }> {
@@ -33,23 +30,12 @@ async function once(ipr: IPRoute): Promise<{ seconds: number; routes: number; wi
   return { seconds, routes: routes.length, withDst };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 using ipr = new IPRoute();
-const cold = await once(ipr);
-const times: number[] = [];
-let last = cold;
-for (let i = 0; i < reps; i++) {
-  last = await once(ipr);
-  times.push(last.seconds);
-  if (last.routes !== cold.routes) throw new Error(`route count changed between dumps: ${cold.routes} then ${last.routes}`);
-}
-const f = (s: number) => s.toFixed(4);
-console.log(
-  `nlroute-${runtime} dump routes=${last.routes} with_dst=${last.withDst} seconds=${f(median(times))} ` +
-    `min=${f(Math.min(...times))} max=${f(Math.max(...times))} cold=${f(cold.seconds)} runs=${reps} times=${times.map(f).join(",")}`,
-);
+let first = -1;
+const { last, summary } = await coldThenWarm(reps, async () => {
+  const r = await once(ipr);
+  if (first < 0) first = r.routes;
+  else if (r.routes !== first) throw new Error(`route count changed between dumps: ${first} then ${r.routes}`);
+  return r;
+});
+console.log(`nlroute-${runtime} dump routes=${last.routes} with_dst=${last.withDst} ${summary}`);

@@ -15,11 +15,8 @@
  */
 
 import { IPRoute } from "../mod.ts";
+import { args, coldThenWarm, runtime } from "./_common.ts";
 
-declare const Bun: unknown;
-
-const runtime = typeof Bun !== "undefined" ? "bun" : typeof Deno !== "undefined" ? "deno" : "node";
-const args = typeof Deno !== "undefined" ? Deno.args : (globalThis as unknown as { process: { argv: string[] } }).process.argv.slice(2);
 const reps = Math.max(1, Number.parseInt(args[0] ?? "5", 10) || 5);
 
 async function once(ipr: IPRoute): Promise<{ seconds: number; links: number; attrs: number }> {
@@ -30,22 +27,6 @@ async function once(ipr: IPRoute): Promise<{ seconds: number; links: number; att
   return { seconds: (performance.now() - t0) / 1000, links: links.length, attrs };
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
 using ipr = new IPRoute();
-const cold = await once(ipr);
-const times: number[] = [];
-let last = cold;
-for (let i = 0; i < reps; i++) {
-  last = await once(ipr);
-  times.push(last.seconds);
-}
-const f = (s: number) => s.toFixed(4);
-console.log(
-  `impl=${runtime} links=${last.links} seconds=${f(median(times))} min=${f(Math.min(...times))} max=${f(Math.max(...times))} ` +
-    `cold=${f(cold.seconds)} runs=${reps} times=${times.map(f).join(",")} attrs=${last.attrs}`,
-);
+const { last, summary } = await coldThenWarm(reps, () => once(ipr));
+console.log(`impl=${runtime} links=${last.links} ${summary} attrs=${last.attrs}`);

@@ -17,21 +17,12 @@
  * @module
  */
 
-import { execFileSync } from "node:child_process";
-import { readlinkSync } from "node:fs";
 import { IPRoute } from "../mod.ts";
+import { args, env, inRouteNamespace, runtime } from "./_common.ts";
 
-declare const Bun: unknown;
-
-const runtime = typeof Bun !== "undefined" ? "bun" : typeof Deno !== "undefined" ? "deno" : "node";
-const argv = typeof Deno !== "undefined" ? Deno.args : (globalThis as unknown as { process: { argv: string[] } }).process.argv.slice(2);
-const here = argv.includes("--here");
-const count = Number.parseInt(argv.find((a) => /^\d+$/.test(a)) ?? "5000", 10);
-const profile = ((globalThis as unknown as { process?: { env: Record<string, string | undefined> } }).process?.env.NLROUTE_PROFILE ?? "") === "1";
-
-function ip(...args: string[]): void {
-  execFileSync("ip", args, { stdio: ["ignore", "ignore", "inherit"] });
-}
+const here = args.includes("--here");
+const count = Number.parseInt(args.find((a) => /^\d+$/.test(a)) ?? "5000", 10);
+const profile = (env("NLROUTE_PROFILE") ?? "") === "1";
 
 async function run(netns: string | undefined): Promise<number> {
   using ipr = new IPRoute(netns === undefined ? {} : { netns });
@@ -105,30 +96,6 @@ async function profileAdds(ipr: IPRoute, oif: number, netns: string | undefined)
   );
 }
 
-let seconds: number;
-if (here) {
-  // the host's namespace: HOST_NETNS (set by bench/route_add.sh), else init's
-  const env = (globalThis as unknown as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
-  let host = env.HOST_NETNS;
-  try {
-    host ??= readlinkSync("/proc/1/ns/net");
-  } catch {
-    throw new Error("--here: cannot tell the host network namespace (set HOST_NETNS=$(readlink /proc/self/ns/net) outside)");
-  }
-  if (readlinkSync("/proc/self/ns/net") === host) throw new Error("refusing to add routes in the host network namespace: run inside unshare -n, or without --here");
-  seconds = await run(undefined);
-} else {
-  const ns = `nlbench-add-${(globalThis as unknown as { process?: { pid: number } }).process?.pid ?? 0}`;
-  ip("netns", "add", ns);
-  try {
-    ip("-n", ns, "link", "set", "lo", "up");
-    ip("-n", ns, "link", "add", "bv0", "type", "veth", "peer", "name", "bv1");
-    ip("-n", ns, "addr", "add", "10.255.0.1/16", "dev", "bv0");
-    ip("-n", ns, "link", "set", "bv0", "up");
-    ip("-n", ns, "link", "set", "bv1", "up");
-    seconds = await run(ns);
-  } finally {
-    ip("netns", "del", ns);
-  }
-}
+// the host's namespace is told by HOST_NETNS (set by bench/route_add.sh), else init's
+const seconds = await inRouteNamespace(here, "nlbench-add", run);
 console.log(`impl=${runtime} seconds=${seconds.toFixed(4)} count=${count}`);

@@ -20,20 +20,11 @@
  * @module
  */
 
-import { execFileSync } from "node:child_process";
-import { readlinkSync } from "node:fs";
 import { IPRoute } from "../mod.ts";
+import { args, inRouteNamespace, runtime } from "./_common.ts";
 
-declare const Bun: unknown;
-
-const runtime = typeof Bun !== "undefined" ? "bun" : typeof Deno !== "undefined" ? "deno" : "node";
-const argv = typeof Deno !== "undefined" ? Deno.args : (globalThis as unknown as { process: { argv: string[] } }).process.argv.slice(2);
-const here = argv.includes("--here");
-const count = Number.parseInt(argv.find((a) => /^\d+$/.test(a)) ?? "5000", 10);
-
-function ip(...args: string[]): void {
-  execFileSync("ip", args, { stdio: ["ignore", "ignore", "inherit"] });
-}
+const here = args.includes("--here");
+const count = Number.parseInt(args.find((a) => /^\d+$/.test(a)) ?? "5000", 10);
 
 async function run(netns: string | undefined): Promise<{ seconds: number; queue: number; datagrams: number }> {
   using ipr = new IPRoute(netns === undefined ? {} : { netns });
@@ -54,29 +45,5 @@ async function run(netns: string | undefined): Promise<{ seconds: number; queue:
   return { seconds, queue: (t1 - t0) / 1000, datagrams: ipr.connection.stats.batchDatagrams - before };
 }
 
-let r: { seconds: number; queue: number; datagrams: number };
-if (here) {
-  // bench/run.sh exports HOST_NETNS; /proc/1/ns/net cannot be read from inside unshare -n
-  let host = (globalThis as unknown as { process?: { env: Record<string, string | undefined> } }).process?.env.HOST_NETNS;
-  try {
-    host ??= readlinkSync("/proc/1/ns/net");
-  } catch {
-    throw new Error("--here: cannot tell the host network namespace (set HOST_NETNS=$(readlink /proc/self/ns/net) outside)");
-  }
-  if (readlinkSync("/proc/self/ns/net") === host) throw new Error("refusing to add routes in the host network namespace: run inside unshare -n, or without --here");
-  r = await run(undefined);
-} else {
-  const ns = `nlbench-batch-${(globalThis as unknown as { process?: { pid: number } }).process?.pid ?? 0}`;
-  ip("netns", "add", ns);
-  try {
-    ip("-n", ns, "link", "set", "lo", "up");
-    ip("-n", ns, "link", "add", "bv0", "type", "veth", "peer", "name", "bv1");
-    ip("-n", ns, "addr", "add", "10.255.0.1/16", "dev", "bv0");
-    ip("-n", ns, "link", "set", "bv0", "up");
-    ip("-n", ns, "link", "set", "bv1", "up");
-    r = await run(ns);
-  } finally {
-    ip("netns", "del", ns);
-  }
-}
+const r = await inRouteNamespace(here, "nlbench-batch", run);
 console.log(`impl=${runtime} seconds=${r.seconds.toFixed(4)} count=${count} datagrams=${r.datagrams} queue_seconds=${r.queue.toFixed(4)}`);
