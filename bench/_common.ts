@@ -5,9 +5,6 @@
  * @module
  */
 
-import { execFileSync } from "node:child_process";
-import { readlinkSync } from "node:fs";
-
 declare const Bun: unknown;
 
 type Proc = { argv: string[]; env: Record<string, string | undefined>; pid: number };
@@ -48,10 +45,6 @@ export async function coldThenWarm<R extends { seconds: number }>(reps: number, 
   return { cold, last, summary };
 }
 
-function ip(...argv: string[]): void {
-  execFileSync("ip", argv, { stdio: ["ignore", "ignore", "inherit"] });
-}
-
 /**
  * Run `work` in a namespace set up as shared/peers/setup_routes.sh does (veth bv0/bv1 up,
  * 10.255.0.1/16 on bv0): with `here`, the current one, which must not be the host's (HOST_NETNS,
@@ -59,6 +52,10 @@ function ip(...argv: string[]): void {
  * `<prefix>-<pid>`, removed afterwards.
  */
 export async function inRouteNamespace<T>(here: boolean, prefix: string, work: (netns: string | undefined) => Promise<T>): Promise<T> {
+  // loaded here, not at the top: the dump scripts must not pay for Deno's node:fs layer
+  const { readlinkSync } = await import("node:fs");
+  const { execFileSync } = await import("node:child_process");
+  const ip = (...argv: string[]) => execFileSync("ip", argv, { stdio: ["ignore", "ignore", "inherit"] });
   if (here) {
     // /proc/1/ns/net cannot be read from inside unshare -n: bench/run.sh exports HOST_NETNS
     let host = env("HOST_NETNS");
