@@ -5,9 +5,11 @@
  */
 
 import type { Libc } from "./libc.ts";
+// Static: deno.ts touches `Deno` only when called, so it loads anywhere, and Deno then needs no
+// dynamic import (an extra module-loading round trip) before the first socket.
+import { createLibc as createDenoLibc } from "./deno.ts";
 
-async function loadLibc(): Promise<Libc> {
-  if ("Deno" in globalThis) return (await import("./deno.ts")).createLibc();
+async function loadOtherLibc(): Promise<Libc> {
   // A literal specifier: `bun build --compile` bundles the adapter, `deno check` never needs it.
   if ("Bun" in globalThis) return (await import("./bun.ts")).createLibc();
   throw new Error("nlroute: FFI needs Deno (--allow-ffi) or Bun");
@@ -22,4 +24,4 @@ async function loadLibc(): Promise<Libc> {
  * console.log(libc.getpid());
  * ```
  */
-export const libc: Libc = await loadLibc();
+export const libc: Libc = "Deno" in globalThis ? createDenoLibc() : await loadOtherLibc();

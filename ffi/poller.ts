@@ -21,6 +21,7 @@
 import type { EventSource, EventSourceOptions } from "../src/api/_context.ts";
 import { SyscallError } from "../src/marshal/errors.ts";
 import { BURST_GAP_MS, COALESCE_MS, type RawBatch, Drainer, splitBatch } from "./_drain.ts";
+import { pollNonblocking as denoPollNonblocking } from "./deno.ts";
 import { libc } from "./load.ts";
 import { FfiTransport, openNetnsFd } from "./transport.ts";
 import type { PollerInit, PollerMessage } from "./poller_worker.ts";
@@ -185,8 +186,7 @@ function createReader(fd: number, bufferSize: number, maxBatch: number): Polling
 
 type PollNonblocking = (fds: Uint8Array<ArrayBuffer>, timeoutMs: number) => Promise<number>;
 
-// A literal specifier keeps deno.ts out of Bun's way (and in `bun build` bundles, harmlessly).
-const pollNonblocking: PollNonblocking | null = "Deno" in globalThis ? (await import("./deno.ts")).pollNonblocking : null;
+const pollNonblocking: PollNonblocking | null = "Deno" in globalThis ? denoPollNonblocking : null;
 
 const ONE = new Uint8Array(BigUint64Array.of(1n).buffer);
 
