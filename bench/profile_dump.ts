@@ -12,6 +12,9 @@
  *   filter       matches(m, { family: 2 }), what getRoutes applies to every message
  *   dst          m.get("dst") on every message (attribute index + ip codec)
  *   total        getRoutes({ family: 2 }) + get("dst") through IPRoute, for comparison
+ *   copy-fresh   the same datagrams copied into new 256 KiB buffers, as the transport keeps them
+ *                (what first-touching fresh memory costs on this machine)
+ *   copy-reused  the same copies into one buffer reused for every repetition (warm memory)
  *   lean         NOT nlroute: a minimal decoder over the same datagrams (one small object per
  *                message, get("dst") scans the TLVs, no index arrays), to show what decode +
  *                filter + dst could cost; compare with decode + filter + dst
@@ -87,7 +90,10 @@ const median = (xs: number[]) => {
 
 const t = FfiTransport.open();
 const ipr = new IPRoute();
-const phases: Record<string, number[]> = { "kernel+recv": [], "ffi-raw": [], decode: [], filter: [], dst: [], "sum of phases": [], total: [], lean: [] };
+const phases: Record<string, number[]> = { "kernel+recv": [], "ffi-raw": [], decode: [], filter: [], dst: [], "sum of phases": [], total: [], lean: [], "copy-fresh": [], "copy-reused": [] };
+// kept across repetitions so that the fresh copies stay alive as a dump's would
+let keptCopies: Uint8Array[] = [];
+let reusedCopy: Uint8Array | null = null;
 let info = "";
 for (let rep = 0; rep <= reps; rep++) {
   // 1. the transport as Connection uses it
@@ -159,7 +165,36 @@ for (let rep = 0; rep <= reps; rep++) {
   const leanMs = performance.now() - t0;
   if (leanDst !== withDst) throw new Error(`lean decoder disagrees: ${leanDst} vs ${withDst}`);
 
+  // 8. the copies alone: into fresh buffers, then into one reused buffer
+  t0 = performance.now();
+  const copies: Uint8Array[] = [];
+  let arena = new Uint8Array(0);
+  let used = 0;
+  for (const dg of dgs) {
+    if (arena.length - used < dg.length) {
+      arena = new Uint8Array(Math.max(256 * 1024, dg.length));
+      used = 0;
+      copies.push(arena);
+    }
+    arena.set(dg, used);
+    used += (dg.length + 7) & ~7;
+  }
+  const freshMs = performance.now() - t0;
+  keptCopies = copies;
+  const total = dgs.reduce((n, d) => n + ((d.length + 7) & ~7), 0);
+  reusedCopy ??= new Uint8Array(total + 256 * 1024);
+  reusedCopy.fill(1); // touched once before timing
+  t0 = performance.now();
+  let at = 0;
+  for (const dg of dgs) {
+    reusedCopy.set(dg, at);
+    at += (dg.length + 7) & ~7;
+  }
+  const reusedMs = performance.now() - t0;
+
   if (rep === 0) continue; // warm-up
+  phases["copy-fresh"].push(freshMs);
+  phases["copy-reused"].push(reusedMs);
   phases["kernel+recv"].push(recvMs);
   phases["ffi-raw"].push(rawMs);
   phases.decode.push(decodeMs);
@@ -173,6 +208,7 @@ for (let rep = 0; rep <= reps; rep++) {
 }
 t.close();
 ipr.close();
+if (keptCopies.length === 0) throw new Error("no copies were made");
 console.log(`nlroute-${runtime} profile ${info} reps=${reps}`);
 for (const [k, v] of Object.entries(phases)) {
   console.log(`  ${k.padEnd(14)} median ${median(v).toFixed(2).padStart(8)} ms   min ${Math.min(...v).toFixed(2).padStart(8)}   max ${Math.max(...v).toFixed(2).padStart(8)}`);
