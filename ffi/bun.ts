@@ -1,53 +1,16 @@
 /**
  * The Bun adapter: `bun:ffi` over {@link SYMBOLS} (one symbol at a time, on first use), each type
- * mapped through {@link BUN_TYPES}, errno through `__errno_location()`. Reach it only through a
- * literal `await import("./bun.ts")` (see `load.ts`): `deno check` never needs Bun's types and
- * `bun build --compile` bundles it.
+ * mapped through {@link BUN_TYPES}, errno through `__errno_location()`. Reach it only through a literal `await import("./bun.ts")`
+ * (see `load.ts`): `deno check` never needs Bun's types and `bun build --compile` bundles it.
  * @module
  */
 
+import { dlopen, linkSymbols, ptr, toArrayBuffer } from "bun:ffi";
 import type { FFIFunction, Pointer } from "bun:ffi";
 import { bindLibc } from "./_bind.ts";
 import type { Libc } from "./libc.ts";
 import { BUN_TYPES, SYMBOLS, rawLibc } from "./symbols.ts";
 import type { SymbolSpec, Symbols } from "./symbols.ts";
-
-/** The four `bun:ffi` functions this adapter calls, as it calls them. */
-interface BunFfi {
-  dlopen(path: string, symbols: Record<string, FFIFunction>): { symbols: Record<string, unknown> };
-  linkSymbols(symbols: Record<string, FFIFunction>): { symbols: Record<string, unknown> };
-  ptr(view: Uint8Array, byteOffset?: number): Pointer;
-  toArrayBuffer(pointer: Pointer, byteOffset?: number, byteLength?: number): ArrayBuffer;
-}
-
-type NativeFfi = { readonly [K in keyof BunFfi]?: unknown };
-
-/**
- * The `bun:ffi` functions. That module is a thin JavaScript layer over the runtime's native
- * `Bun.FFI` object (it normalises the path and throws the Error that native `dlopen` and
- * `linkSymbols` return), yet loading it costs 2-4 ms of every program's start-up. So the native
- * functions are called directly when `Bun.FFI` has them, and the module is the fallback for a Bun
- * without it.
- */
-async function loadFfi(): Promise<BunFfi> {
-  const native = (globalThis as { Bun?: { FFI?: NativeFfi } }).Bun?.FFI;
-  if (native?.dlopen && native.linkSymbols && native.ptr && native.toArrayBuffer) {
-    const thrown = <T>(result: T): T => {
-      if (result instanceof Error) throw result;
-      return result;
-    };
-    const n = native as unknown as BunFfi;
-    return {
-      dlopen: (path, symbols) => thrown(n.dlopen(path, symbols)),
-      linkSymbols: (symbols) => thrown(n.linkSymbols(symbols)),
-      ptr: (value, byteOffset) => (byteOffset === undefined ? n.ptr(value) : n.ptr(value, byteOffset)),
-      toArrayBuffer: (pointer, byteOffset, byteLength) => n.toArrayBuffer(pointer, byteOffset, byteLength),
-    } as BunFfi;
-  }
-  return await import("bun:ffi");
-}
-
-const { dlopen, linkSymbols, ptr, toArrayBuffer } = await loadFfi();
 
 const LIBC_PATH = "libc.so.6";
 
