@@ -56,13 +56,20 @@ export function pollTimeout(timeoutMs: number): number {
  * @param errno a view of the calling thread's errno (`__errno_location()`), read right after a
  *   call returns -1
  * @param address the runtime's way to read a buffer's address (see {@link Libc.address})
+ * @param scratch the runtime's way to make a buffer it need not zero-fill (see {@link Libc.scratch});
+ *   a plain zero-filled `Uint8Array` by default
  * @returns the typed libc
  * @example
  * ```ts
  * const libc = bindLibc(raw, new Int32Array(errnoBuffer), (buf) => BigInt(ptr(buf)));
  * ```
  */
-export function bindLibc(raw: RawLibc, errno: Int32Array, address: (buf: Uint8Array<ArrayBuffer>) => bigint): Libc {
+export function bindLibc(
+  raw: RawLibc,
+  errno: Int32Array,
+  address: (buf: Uint8Array<ArrayBuffer>) => bigint,
+  scratch: (size: number) => Uint8Array<ArrayBuffer> = (size) => new Uint8Array(size),
+): Libc {
   /** Run `call` until it does not fail with EINTR; -1 with any other errno throws. */
   const sys = (syscall: string, call: () => number, detail?: string): number => {
     for (;;) {
@@ -107,6 +114,7 @@ export function bindLibc(raw: RawLibc, errno: Int32Array, address: (buf: Uint8Ar
       return sys("recvmmsg", () => raw.recvmmsg(fd | 0, msgvec, vlen >>> 0, flags | 0, null));
     },
     address,
+    scratch,
     poll(fds, timeoutMs) {
       if (fds.byteLength % 8 !== 0) {
         throw new RangeError(`poll() needs whole 8-byte pollfd entries, got ${fds.byteLength} bytes`);

@@ -89,6 +89,15 @@ export interface Libc {
    */
   address(buf: Uint8Array<ArrayBuffer>): bigint;
   /**
+   * A new buffer of `size` bytes whose contents are unspecified: where the runtime can skip
+   * zero-filling it (Bun), its pages are first touched when something is written there, so a
+   * 1 MiB receive buffer that only ever holds small replies costs a few pages, not 256. Only for
+   * buffers that are written before they are read (what `recv` fills, what is copied into).
+   * @param size bytes
+   * @returns a buffer of its own (not a view of a shared pool)
+   */
+  scratch(size: number): Uint8Array<ArrayBuffer>;
+  /**
    * Wait for events on file descriptors, synchronously (the calling thread blocks).
    * @param fds packed `struct pollfd` array, 8 bytes each: `int fd; short events; short revents;`
    *   in native byte order; the kernel writes `revents` back into it

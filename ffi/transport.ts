@@ -38,8 +38,9 @@ const ARENA_LARGE = 64 * 1024;
 const INT_MAX = 0x7fffffff;
 // A short-lived socket (one dump in a namespace) must not pay for 1.25 MiB of fresh, zeroed
 // memory: the landing buffer is shared by every transport of this thread (receive() copies out
-// before it returns, and nothing else runs in between), and a transport's first arena is small,
-// doubling up to ARENA_SIZE as it is filled.
+// before it returns, and nothing else runs in between) and is `libc.scratch` memory (not
+// zero-filled where the runtime allows, so only the pages replies land in are ever touched), and
+// a transport's first arena is small, doubling up to ARENA_SIZE as it is filled.
 const ARENA_FIRST = 16 * 1024;
 let sharedLanding: Uint8Array<ArrayBuffer> | null = null;
 // receiveMany: one recvmmsg reads up to MANY_SLOTS datagrams, each into its own MANY_SLOT-byte
@@ -305,7 +306,7 @@ export class FfiTransport implements Transport {
     }
     // Read first and poll only when nothing is queued: during a dump the kernel queues the next
     // datagram while the previous one is read, and a request's reply is queued before send returns.
-    const landing = (sharedLanding ??= new Uint8Array(LANDING_SIZE));
+    const landing = (sharedLanding ??= libc.scratch(LANDING_SIZE));
     let size: number;
     for (let polled = false; ; polled = true) {
       try {
@@ -327,7 +328,7 @@ export class FfiTransport implements Transport {
   #keep(landing: Uint8Array<ArrayBuffer>, from: number, size: number): Uint8Array {
     if (size > ARENA_LARGE) return landing.slice(from, from + size);
     if (this.#arena.byteLength - this.#used < size) {
-      this.#arena = new Uint8Array(Math.min(ARENA_SIZE, Math.max(this.#arena.byteLength * 2, ARENA_FIRST, size)));
+      this.#arena = libc.scratch(Math.min(ARENA_SIZE, Math.max(this.#arena.byteLength * 2, ARENA_FIRST, size)));
       this.#used = 0;
     }
     const start = this.#used;
@@ -360,7 +361,7 @@ export class FfiTransport implements Transport {
     if (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs) || timeoutMs < 0) {
       throw new RangeError(`timeoutMs must be a number >= 0, got ${String(timeoutMs)}`);
     }
-    const landing = (sharedLanding ??= new Uint8Array(LANDING_SIZE));
+    const landing = (sharedLanding ??= libc.scratch(LANDING_SIZE));
     const many = (sharedMany ??= manyHeaders(landing));
     const vlen = Math.min(MANY_SLOTS, Math.floor(max));
     let n: number;

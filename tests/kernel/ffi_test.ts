@@ -127,6 +127,29 @@ test("RTM_GETLINK dump ends with NLMSG_DONE and includes lo", () => {
   assert.ok(linkNames(t, 1).includes("lo"));
 });
 
+test("libc.scratch() gives a buffer of its own that recv can fill", () => {
+  const a = libc.scratch(64 * 1024);
+  const b = libc.scratch(64 * 1024);
+  assert.ok(a instanceof Uint8Array && Object.getPrototypeOf(a) === Uint8Array.prototype);
+  assert.equal(a.byteLength, 64 * 1024);
+  assert.equal(a.byteOffset, 0);
+  assert.equal(a.buffer.byteLength, 64 * 1024);
+  assert.notEqual(a.buffer, b.buffer);
+  // independent memory: writing one does not show in the other
+  a.fill(0xaa);
+  b.fill(0x55);
+  assert.equal(a[100], 0xaa);
+  using t = FfiTransport.open();
+  const req = new Uint8Array(32);
+  const dv = new DataView(req.buffer);
+  dv.setUint32(0, 32, true);
+  dv.setUint16(4, 18, true); // RTM_GETLINK
+  dv.setUint16(6, 0x301, true); // NLM_F_REQUEST | NLM_F_DUMP
+  t.send(req);
+  const n = libc.recv(t.fd, a, 0);
+  assert.ok(n >= 16 && new DataView(a.buffer).getUint32(0, true) <= n);
+});
+
 test("receive(0) on an idle socket returns null", () => {
   using t = FfiTransport.open();
   assert.equal(t.receive(0), null);
