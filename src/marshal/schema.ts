@@ -303,11 +303,15 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
   }
 
   static #valueAt(a: Attrs, i: number): unknown {
-    const st = a.#st!;
-    const values = st.values!;
+    const values = a.#st!.values!;
     const cached = values[i];
     if (cached !== undefined) return cached;
-    const idx = st.index!;
+    return (values[i] = Attrs.#decodeAt(a, i));
+  }
+
+  /** Decode attribute `i` of the index, without caching it. */
+  static #decodeAt(a: Attrs, i: number): unknown {
+    const idx = a.#st!.index!;
     const rawType = idx[i * 3];
     const type = rawType & NLA_TYPE_MASK;
     const row = a.table.byType[type];
@@ -319,7 +323,6 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
       Attrs.#fail(a, e, row ? row.name : `#${rawType}`);
     }
     if (v instanceof Attrs) v.segment = row ? row.name + (v.segment.startsWith("(") ? v.segment : "") : `#${rawType}`;
-    values[i] = v;
     return v;
   }
 
@@ -459,12 +462,16 @@ export class Attrs<S extends AttrSpec = any> implements DecodeContext {
   /** @internal the attribute pairs of `toJSON()` */
   protected jsonAttrs(): [string, unknown][] {
     const idx = Attrs.#idx(this);
+    const values = this.#st!.values!;
     const n = idx.length / 3;
     const out: [string, unknown][] = new Array(n);
     for (let k = 0; k < n; k++) {
       const rawType = idx[k * 3];
       const row = this.table.byType[rawType & NLA_TYPE_MASK];
-      const v = Attrs.#valueAt(this, k);
+      // a value decoded for JSON only is not kept: toJSON() of a big dump would otherwise leave
+      // every decoded value alive in its message, for the collector to copy
+      const cached = values[k];
+      const v = cached !== undefined ? cached : Attrs.#decodeAt(this, k);
       out[k] = [row ? row.name : `#${rawType}`, row ? row.codec.toJSON(v) : toHex(v as Uint8Array)];
     }
     return out;
