@@ -122,7 +122,8 @@ export class IPRoute implements Disposable {
    * Link operations, with pyroute2's keywords.
    *
    * Commands: `add` (NLM_F_CREATE | NLM_F_EXCL: an existing name rejects with NetlinkError
-   * "EEXIST"), `set`, `del` (by `index`, `ifname` or `altname`; a missing link rejects with
+   * "EEXIST"), `set` (RTM_NEWLINK), `update` (pyroute2's: the keywords of `set` sent as
+   * RTM_SETLINK, without `kind`), `del` (by `index`, `ifname` or `altname`; a missing link rejects with
    * "ENODEV"), `get` (by index, ifname or altname), `dump` / `show` (filtered like `getLinks`),
    * `property_add` / `property_del` (`altname`: a name or a list).
    *
@@ -149,6 +150,7 @@ export class IPRoute implements Disposable {
    * await ipr.link("add", { ifname: "v0", kind: "veth", peer: { ifname: "v1", net_ns_fd: "blue" } });
    * await ipr.link("add", { ifname: "br0", kind: "bridge", br_stp_state: 1 });
    * await ipr.link("set", { ifname: "v0", master: "br0", state: "up", mtu: 1400 });
+   * await ipr.link("update", { index: 7, mtu: 1450 });
    * await ipr.link("add", { ifname: "vx101", kind: "vxlan", vxlan_id: 101, vxlan_group: "239.1.1.1", vxlan_link: "v0", vxlan_ttl: 16 });
    * await ipr.link("property_add", { ifname: "v0", altname: ["uplink", "port-a"] });
    * const [v0] = await ipr.link("get", { altname: "uplink" });

@@ -20,9 +20,9 @@ import { mergeMatch, splitSpec } from "./_spec.ts";
 import type { Match } from "./filter.ts";
 
 /** Commands of `IPRoute.link`. */
-export type LinkCommand = "add" | "set" | "del" | "get" | "dump" | "show" | "property_add" | "property_del";
+export type LinkCommand = "add" | "set" | "update" | "del" | "get" | "dump" | "show" | "property_add" | "property_del";
 
-const COMMANDS: readonly LinkCommand[] = ["add", "set", "del", "get", "dump", "show", "property_add", "property_del"];
+const COMMANDS: readonly LinkCommand[] = ["add", "set", "update", "del", "get", "dump", "show", "property_add", "property_del"];
 
 /** Kinds `link("add")` knows: every IFLA_INFO_KIND table, plus tuntap (created with ioctl). */
 export const LINK_KINDS: readonly string[] = [...Object.keys(linkKinds), "tuntap"].sort();
@@ -316,6 +316,16 @@ function buildRequest(command: LinkCommand, spec: Readonly<Record<string, unknow
       if (p.fields.index === undefined && !p.attrs.some(([k]) => k === "ifname")) throw new TypeError(`${verb}: give index or ifname`);
       return { type: RTM.RTM_NEWLINK, flags: 0, ...p };
     }
+    case "update": {
+      // pyroute2's "update": RTM_SETLINK with NLM_F_CREATE | NLM_F_EXCL. The kernel's setlink
+      // never reads IFLA_LINKINFO, so kind options would be dropped without a word: refused here
+      const p = newLink(verb, spec, r);
+      if (p.attrs.some(([k]) => k === "linkinfo")) {
+        throw new TypeError(`${verb}: kind and its options are not applied by RTM_SETLINK; use link("set") to change them`);
+      }
+      if (p.fields.index === undefined && !p.attrs.some(([k]) => k === "ifname")) throw new TypeError(`${verb}: give index or ifname`);
+      return { type: RTM.RTM_SETLINK, flags: NLM_F.CREATE | NLM_F.EXCL, ...p };
+    }
     case "del": {
       const fields: Record<string, unknown> = {};
       const attrs: Pairs = [];
@@ -397,9 +407,11 @@ function collectRefs(command: LinkCommand, spec: Readonly<Record<string, unknown
 }
 
 async function change(ctx: OpContext, command: LinkCommand, spec: Readonly<Record<string, unknown>>): Promise<NlMsg[]> {
-  const kind = command === "add" || command === "set" || command === "del" ? kindOf(spec) : undefined;
+  const kind = command === "add" || command === "set" || command === "update" || command === "del" ? kindOf(spec) : undefined;
   if (kind === "tuntap") {
-    if (command === "set") throw new TypeError(`link("set"): kind "tuntap" cannot be changed over netlink; set the link without kind`);
+    if (command === "set" || command === "update") {
+      throw new TypeError(`link(${show(command)}): kind "tuntap" cannot be changed over netlink; set the link without kind`);
+    }
     const tuntap = platform().tuntap;
     if (!tuntap) throw new Error(`link(${show(command)}): kind "tuntap" needs the tun/tap service (ioctl), which is not installed: import nlroute from mod.ts under Deno or Bun`);
     tuntap(command as "add" | "del", spec, ctx.netns);
@@ -431,6 +443,7 @@ export async function link(ctx: OpContext, command: LinkCommand, spec: Readonly<
   switch (command) {
     case "add":
     case "set":
+    case "update":
     case "del":
     case "property_add":
     case "property_del":

@@ -45,7 +45,7 @@ async function withPlatform(services: Platform, fn: () => Promise<void>): Promis
   }
 }
 
-const BAD_INPUT: readonly { name: string; command: "add" | "set" | "del" | "property_add"; spec: Record<string, unknown>; error: typeof TypeError | typeof RangeError; message: RegExp }[] = [
+const BAD_INPUT: readonly { name: string; command: "add" | "set" | "update" | "del" | "property_add"; spec: Record<string, unknown>; error: typeof TypeError | typeof RangeError; message: RegExp }[] = [
   { name: "an unknown kind lists the known kinds", command: "add", spec: { ifname: "x0", kind: "warpdrive" }, error: TypeError, message: /unknown link kind "warpdrive" \(known: bond, bridge, dummy,.*tuntap.*vxlan/ },
   { name: "an unknown keyword is named", command: "set", spec: { index: 2, mtuu: 1400 }, error: TypeError, message: /unknown keyword "mtuu"/ },
   { name: "an unknown kind option is named", command: "add", spec: { ifname: "vx0", kind: "vxlan", vxlan_idd: 1 }, error: TypeError, message: /unknown keyword "vxlan_idd".*vxlan_id/ },
@@ -58,6 +58,10 @@ const BAD_INPUT: readonly { name: string; command: "add" | "set" | "del" | "prop
   { name: "a bad MAC address", command: "set", spec: { index: 2, address: "not-a-mac" }, error: TypeError, message: /address/ },
   { name: "add without a kind", command: "add", spec: { ifname: "x0" }, error: TypeError, message: /kind is required/ },
   { name: "set without index or ifname", command: "set", spec: { mtu: 1400 }, error: TypeError, message: /give index or ifname/ },
+  { name: "update without index or ifname", command: "update", spec: { mtu: 1400 }, error: TypeError, message: /give index or ifname/ },
+  { name: "update with a kind (RTM_SETLINK would drop it)", command: "update", spec: { index: 2, kind: "vxlan", vxlan_ttl: 9 }, error: TypeError, message: /not applied by RTM_SETLINK; use link\("set"\)/ },
+  { name: "update with a port kind", command: "update", spec: { index: 2, kind: "bridge_slave", cost: 5 }, error: TypeError, message: /RTM_SETLINK/ },
+  { name: "update of a tuntap", command: "update", spec: { ifname: "tap0", kind: "tuntap", mode: "tap" }, error: TypeError, message: /tuntap.*cannot be changed/ },
   { name: "del with another keyword", command: "del", spec: { index: 2, mtu: 1 }, error: TypeError, message: /unknown keyword "mtu"/ },
   { name: "property_add without altname", command: "property_add", spec: { index: 2, altname: [] }, error: TypeError, message: /altname/ },
   { name: "a kind that disagrees with linkinfo.kind", command: "add", spec: { ifname: "x0", kind: "dummy", linkinfo: { kind: "ifb" } }, error: TypeError, message: /disagrees/ },
@@ -95,6 +99,25 @@ test("link(\"add\") sends NLM_F_CREATE | NLM_F_EXCL and resolves each name once 
   assert.equal(add.get("link"), 2);
   assert.equal(add.get(["linkinfo", "data", "vxlan_link"]), 2);
   assert.equal(add.get(["linkinfo", "data", "vxlan_id"]), 7);
+});
+
+test("link(\"update\") sends set's keywords as RTM_SETLINK with NLM_F_CREATE | NLM_F_EXCL, as pyroute2 does", async () => {
+  const { t, ipr } = open();
+  await ipr.link("update", { ifname: "eth0", mtu: 1450, state: "up", master: "br0" });
+  const msgs = sentMessages(t);
+  assert.deepEqual(msgs.map((m) => m.event), ["RTM_GETLINK", "RTM_SETLINK"]);
+  const up = msgs[1];
+  assert.equal(up.header.type, RTM.RTM_SETLINK);
+  assert.equal(up.header.flags, 0x1 | 0x4 | 0x400 | 0x200); // REQUEST | ACK | CREATE | EXCL
+  assert.equal(up.get("ifname"), "eth0");
+  assert.equal(up.get("mtu"), 1450);
+  assert.equal(up.get("master"), 3);
+  assert.equal(up.get("flags"), IFF.IFF_UP);
+  assert.equal(up.get("change"), IFF.IFF_UP);
+  // the same fields and attributes as link("set"), only the type and flags differ
+  const set = linkRequest("set", { index: 2, mtu: 1450 });
+  const update = linkRequest("update", { index: 2, mtu: 1450 });
+  assert.deepEqual({ ...update, type: set.type, flags: set.flags }, set);
 });
 
 test("link(\"set\") with a missing master name is ENODEV naming it, and no change is sent", async () => {
@@ -212,5 +235,5 @@ test("kind tuntap goes to the platform's tun/tap service, or is a clear Error wi
 
 test("an unknown command lists the known ones", async () => {
   const { ipr } = open();
-  await assert.rejects(ipr.link("explode" as never, {}), /unknown command "explode" \(known: add, set, del, get, dump, show, property_add, property_del\)/);
+  await assert.rejects(ipr.link("explode" as never, {}), /unknown command "explode" \(known: add, set, update, del, get, dump, show, property_add, property_del\)/);
 });

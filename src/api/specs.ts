@@ -238,7 +238,7 @@ export type LinkNestedSpecOf<K extends LinkKind> = LinkBaseSpec & {
 };
 
 /**
- * The argument list of `link(command, ...)`: a typed spec for a literal `"add"` or `"set"`, any
+ * The argument list of `link(command, ...)`: a typed spec for a literal `"add"`, `"set"` or `"update"`, any
  * filter or spec otherwise (also when `command` is a union, e.g. a variable of `LinkCommand`).
  *
  * @example
@@ -249,6 +249,7 @@ export type LinkNestedSpecOf<K extends LinkKind> = LinkBaseSpec & {
 export type LinkArgs<C extends string> = [C] extends [never] ? [spec?: Readonly<Record<string, unknown>>]
   : [C] extends ["add"] ? [spec: LinkAddSpec]
   : [C] extends ["set"] ? [spec: LinkSetSpec]
+  : [C] extends ["update"] ? [spec: LinkSetSpec]
   : [spec?: Readonly<Record<string, unknown>>];
 
 /**

@@ -145,6 +145,22 @@ test("rename via ifname and via IFLA_IFNAME keeps the index (conformance 7)", ke
   });
 });
 
+test("update (RTM_SETLINK): mtu, state and a rename by index, mtu by name; ENODEV for a missing index", kernelTest, async () => {
+  await withNetns(async (ns) => {
+    using ipr = new IPRoute({ netns: ns });
+    await ipr.link("add", { ifname: "ifb3", kind: "ifb" });
+    const [index] = await ipr.linkLookup({ ifname: "ifb3" });
+    await ipr.link("update", { index, mtu: 1400, state: "up" });
+    assert.equal(ipLink(ns, "ifb3")?.mtu, 1400);
+    assert.ok(ipLink(ns, "ifb3")?.flags.includes("UP"));
+    await ipr.link("update", { index, ifname: "ifb4" });
+    assert.equal(ipLink(ns, "ifb4")?.ifindex, index);
+    await ipr.link("update", { ifname: "ifb4", mtu: 1300 });
+    assert.equal(ipLink(ns, "ifb4")?.mtu, 1300);
+    await assert.rejects(ipr.link("update", { index: 4242, mtu: 1300 }), rejectsWith("ENODEV"));
+  });
+});
+
 test("symbolic flags toggle IFF_UP; arp / noarp toggle IFF_NOARP (conformance 8)", kernelTest, async () => {
   await withNetns(async (ns) => {
     using ipr = new IPRoute({ netns: ns });

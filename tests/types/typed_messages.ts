@@ -90,6 +90,7 @@ async function writes(): Promise<void> {
   await ipr.link("add", { ifname: "br0", kind: "bridge", br_stp_state: 1, mtu: 1400, state: "up" });
   await ipr.link("add", { ifname: "vx1", linkinfo: { kind: "vxlan", data: { vxlan_id: 7 } } });
   await ipr.link("set", { index: 2, mtu: 1400, state: "up" });
+  await ipr.link("update", { index: 2, mtu: 1450 });
   await ipr.link("del", { ifname: "v0" });
 
   // @ts-expect-error unknown kind
@@ -104,6 +105,8 @@ async function writes(): Promise<void> {
   await ipr.link("add", { ifname: "v0", kind: "veth", mtu: "big" });
   // @ts-expect-error state is "up" or "down"
   await ipr.link("set", { index: 2, state: "upp" });
+  // @ts-expect-error update takes set's keywords: mtu is a number
+  await ipr.link("update", { index: 2, mtu: "1450" });
   // @ts-expect-error typo in a nested kind option
   await ipr.link("add", { ifname: "vx1", linkinfo: { kind: "vxlan", data: { vxlan_idd: 7 } } });
   // @ts-expect-error kind is required for add
