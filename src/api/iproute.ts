@@ -604,6 +604,22 @@ export class IPRoute implements Disposable {
   }
 
   /**
+   * Every id this socket's namespace has given to other namespaces (RTM_GETNSID dump): one
+   * RTM_NEWNSID message each, with `nsid`; filtered like the other dumps.
+   *
+   * Equivalent to: `ip netns list-id`
+   *
+   * @example
+   * ```ts
+   * for (const m of await ipr.getNetnsids()) console.log(m.get("nsid"));
+   * const [three] = await ipr.getNetnsids({ nsid: 3 });
+   * ```
+   */
+  getNetnsids(filter: Filter = {}): Promise<NlMsg[]> {
+    return nsid.getNetnsids(this.#ctx, filter);
+  }
+
+  /**
    * Give another namespace an id in this socket's namespace (pyroute2 `set_netnsid`);
    * `nsid: "auto"` lets the kernel pick. An id, once set, cannot be changed (EEXIST).
    *

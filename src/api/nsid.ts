@@ -4,10 +4,12 @@
  * @module
  */
 
-import { show } from "../marshal/mod.ts";
+import { type NlMsg, show } from "../marshal/mod.ts";
 import { RTM } from "../rtnl/constants.ts";
 import { nsidmsg } from "../rtnl/nsid.ts";
 import { type OpContext, platform } from "./_context.ts";
+import type { Match } from "./filter.ts";
+import { mergeMatch } from "./_spec.ts";
 
 /** NETNSA_NSID_NOT_ASSIGNED (linux/net_namespace.h): the namespace has no id (yet). */
 export const NSID_NOT_ASSIGNED: number = -1;
@@ -118,4 +120,19 @@ export async function setNetnsid(ctx: OpContext, spec: SetNetnsidSpec): Promise<
     attrs.push(["nsid", nsid]);
     await ctx.request(nsidmsg, RTM.RTM_NEWNSID, { fields: { family: 0 }, attrs });
   });
+}
+
+/**
+ * Every id the socket's namespace has given to other namespaces: one RTM_NEWNSID message each
+ * (`nsid`), filtered like the other dumps (`{ nsid: 3 }`, a predicate, or `match`).
+ */
+export async function getNetnsids(ctx: OpContext, filter: Readonly<Record<string, unknown>> = {}): Promise<NlMsg[]> {
+  if (filter === null || typeof filter !== "object") throw new TypeError(`getNetnsids(): expected a filter object, got ${show(filter)}`);
+  const { match, ...rest } = filter as Record<string, unknown>;
+  for (const key of Object.keys(rest)) {
+    if (key !== "nsid" && key !== "current_nsid" && key !== "NETNSA_NSID" && key !== "NETNSA_CURRENT_NSID") {
+      throw new TypeError(`getNetnsids(): unknown filter key ${show(key)} (known: nsid, current_nsid, match)`);
+    }
+  }
+  return await ctx.dump(nsidmsg, RTM.RTM_GETNSID, { fields: { family: 0 } }, mergeMatch(rest, match as Match | undefined));
 }

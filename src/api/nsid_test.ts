@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { NetlinkError } from "../marshal/errors.ts";
 import { NLM_F } from "../marshal/header.ts";
+import type { NlMsg } from "../marshal/message.ts";
 import { RTM } from "../rtnl/constants.ts";
 import { nsidmsg } from "../rtnl/nsid.ts";
-import { ScriptedTransport, type ScriptedRequest, ack, reply } from "../socket/scripted.ts";
+import { ScriptedTransport, type ScriptedRequest, ack, done, reply } from "../socket/scripted.ts";
 import { type Platform, platform, setPlatform } from "./_context.ts";
 import { IPRoute } from "./iproute.ts";
 
@@ -61,6 +62,21 @@ test("getNetnsid sends rtgenmsg + NETNSA_FD (as `ip netns list-id` does per name
   assert.deepEqual(await unassigned.getNetnsid({ pid: 1 }), { nsid: -1 });
   using both = new IPRoute({ transport: new ScriptedTransport(kernel({ nsid: 5, current_nsid: 9 })) });
   assert.deepEqual(await both.getNetnsid({ nsid: 5, target_nsid: 2 }), { nsid: 5, current_nsid: 9 });
+});
+
+test("getNetnsids sends what `ip netns list-id` sends (RTM_GETNSID dump, 20 bytes) and filters the replies", async () => {
+  const entry = (nsid: number) => ({ schema: nsidmsg, init: { type: RTM.RTM_NEWNSID, fields: { family: 0 }, attrs: { nsid } } });
+  const t = new ScriptedTransport((req) => [reply(req, [entry(7), entry(9)], { multi: true }), done(req)]);
+  using ipr = new IPRoute({ transport: t });
+  const all = await ipr.getNetnsids();
+  assert.deepEqual(all.map((m) => m.get("nsid")), [7, 9]);
+  assert.deepEqual(header(t.sent[0]), { len: 20, type: RTM.RTM_GETNSID, flags: NLM_F.REQUEST | NLM_F.DUMP });
+  assert.equal(hex(t.sent[0].subarray(16)), "00 00 00 00");
+  assert.deepEqual((await ipr.getNetnsids({ nsid: 9 })).map((m) => m.get("nsid")), [9]);
+  assert.deepEqual((await ipr.getNetnsids({ match: (m: NlMsg) => (m.get("nsid") as number) < 8 })).map((m) => m.get("nsid")), [7]);
+  const sent = t.sent.length;
+  await assert.rejects(ipr.getNetnsids({ pid: 1 }), /getNetnsids\(\): unknown filter key "pid" \(known: nsid, current_nsid, match\)/);
+  assert.equal(t.sent.length, sent, "nothing sent for a bad filter");
 });
 
 test("a namespace name for fd is opened through the platform and closed afterwards, also when the kernel refuses", async () => {

@@ -296,6 +296,26 @@ test("getNetnsid/setNetnsid agree with ip netns list-id", kernelTest, async () =
   });
 });
 
+test("getNetnsids lists the ids ip netns list-id lists", kernelTest, async () => {
+  await withNetns(async (a) => {
+    await withNetns(async (b) => {
+      await withNetns(async (c) => {
+        using ipr = new IPRoute({ netns: a });
+        assert.deepEqual(await ipr.getNetnsids(), []);
+        await ipr.setNetnsid({ fd: b, nsid: 7 });
+        await ipr.setNetnsid({ fd: c, nsid: 9 });
+        const ids = (await ipr.getNetnsids()).map((m) => m.get("nsid")).sort();
+        assert.deepEqual(ids, [7, 9]);
+        const listed = ipJson<{ nsid: number }[]>(a, "netns", "list-id").map((x) => x.nsid).sort();
+        assert.deepEqual(ids, listed);
+        assert.deepEqual((await ipr.getNetnsids({ nsid: 9 })).map((m) => m.get("nsid")), [9]);
+        assert.deepEqual(await ipr.getNetnsids({ nsid: (n: number) => n > 100 }), []);
+        await assert.rejects(ipr.getNetnsids({ fd: b }), /unknown filter key "fd"/);
+      });
+    });
+  });
+});
+
 test("1,000 create / open IPRoute / dump / remove cycles: no growth in fds, mounts or memory", kernelTest, async () => {
   const before = ownNetns();
   const base = uniqueName();
