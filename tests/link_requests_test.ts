@@ -73,3 +73,20 @@ for (const c of cases) {
     }
   });
 }
+
+test("the SR-IOV requests ip sends decode back to their settings", () => {
+  const decode = (name: string) => decodeDatagram(splitMessages(parseHex(readFileSync(join(DIR, `${name}.hex`), "utf8"), name), name)[0], rtnl)[0];
+  const info = (name: string) => decode(name).get(["vfinfo_list", "info"]) as { get(k: string): unknown; toJSON(): unknown };
+  const combined = info("vf_combined");
+  assert.deepEqual(combined.get("mac"), { vf: 0, mac: "00:11:22:33:44:55" });
+  assert.deepEqual(combined.get("vlan"), { vf: 0, vlan: 7, qos: 0 });
+  assert.deepEqual(combined.get("spoofchk"), { vf: 0, setting: 0 });
+  const settings = info("vf_settings");
+  assert.deepEqual(settings.get("link_state"), { vf: 2, link_state: 2 });
+  assert.deepEqual(settings.get("trust"), { vf: 2, setting: 0 });
+  assert.deepEqual(settings.get("rss_query_en"), { vf: 2, setting: 1 });
+  const qinq = info("vf_vlan_8021ad").get("vlan_list") as { get(k: string): unknown };
+  assert.deepEqual(qinq.get("vlan_info"), { vf: 0, vlan: 100, qos: 0, vlan_proto: 0x88a8, __pad: 0 });
+  assert.deepEqual(info("vf_rate").get("rate"), { vf: 0, min_tx_rate: 10, max_tx_rate: 100 });
+  assert.deepEqual(info("vf_guid").get("ib_node_guid"), { vf: 0, __pad: 0, guid: 0x0011223344556677n });
+});

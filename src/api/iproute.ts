@@ -131,7 +131,9 @@ export class IPRoute implements Disposable {
    * ("up" / "down"), `flags` (a number, or `["IFF_UP", "!IFF_NOARP"]`: sets the flags and the
    * change mask), `change`, `arp` / `noarp` (booleans), `mtu`, `address`, `txqlen`, `alias`,
    * `master` (index or name; 0, null or "nomaster" releases), `link`, `net_ns_fd` (an fd, or a
-   * namespace name / path, opened and closed around the request), `net_ns_pid`, any other IFLA_*
+   * namespace name / path, opened and closed around the request), `net_ns_pid`, `vf` (SR-IOV:
+   * `{ vf: 0, mac, vlan, qos, proto, tx_rate, min_tx_rate, max_tx_rate, spoofchk, trust,
+   * query_rss, link_state, node_guid, port_guid }` or a list, as `ip link set ... vf 0 ...`), any other IFLA_*
    * attribute by short or kernel name (`IFLA_IFNAME`), and `kind` with its options flat
    * (`vxlan_id`, `br_stp_state`, pyroute2's prefixes such as `ipip_local` or `macvtap_mode`) or
    * nested (`linkinfo: { kind, data }`). Kinds: bond, bridge, dummy, geneve, gre, gretap,
@@ -143,6 +145,7 @@ export class IPRoute implements Disposable {
    * 4096) throws TypeError / RangeError before anything is sent.
    *
    * Equivalent to: `ip link add v0 type veth peer name v1`, `ip link set dev v0 up`,
+   * `ip link set dev enp1s0f0 vf 0 mac 02:00:00:00:00:01 vlan 100 spoofchk on`,
    * `ip link del dev v0`, `ip link property add dev v0 altname uplink`, `ip link show dev v0`
    *
    * @example
@@ -151,6 +154,7 @@ export class IPRoute implements Disposable {
    * await ipr.link("add", { ifname: "br0", kind: "bridge", br_stp_state: 1 });
    * await ipr.link("set", { ifname: "v0", master: "br0", state: "up", mtu: 1400 });
    * await ipr.link("update", { index: 7, mtu: 1450 });
+   * await ipr.link("set", { ifname: "enp1s0f0", vf: { vf: 0, mac: "02:00:00:00:00:01", vlan: 100, spoofchk: true } });
    * await ipr.link("add", { ifname: "vx101", kind: "vxlan", vxlan_id: 101, vxlan_group: "239.1.1.1", vxlan_link: "v0", vxlan_ttl: 16 });
    * await ipr.link("property_add", { ifname: "v0", altname: ["uplink", "port-a"] });
    * const [v0] = await ipr.link("get", { altname: "uplink" });

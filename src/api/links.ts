@@ -35,7 +35,7 @@ const INDEX_KEYS = new Set(["link", "master", "vxlan_link", "gre_link", "iptun_l
 
 // keywords that always mean the link itself, even when a kind's table has a row of that name
 // (IFLA_BRPORT_STATE is `state` in the bridge port table)
-const GENERIC_KEYS = new Set(["index", "ifname", "state", "flags", "change", "family", "ifi_type", "arp", "noarp", "master", "alias", "link", "net_ns_fd", "net_ns_pid", "mtu", "address", "broadcast", "txqlen", "ifalias", "group"]);
+const GENERIC_KEYS = new Set(["index", "ifname", "state", "flags", "change", "family", "ifi_type", "arp", "noarp", "master", "alias", "link", "net_ns_fd", "net_ns_pid", "mtu", "address", "broadcast", "txqlen", "ifalias", "group", "vf"]);
 
 // names for enumerated kind options, as `ip` spells them (linux/if_link.h, linux/if_ether.h)
 const VALUE_NAMES: Readonly<Record<string, Readonly<Record<string, number>>>> = {
@@ -151,6 +151,132 @@ function generic(key: string): string {
   return linkAttrs.row(key)?.key ?? key;
 }
 
+// ---------------------------------------------------------------------------------------------
+// SR-IOV virtual functions: `vf: { vf: 0, mac, vlan, qos, proto, rate, ... }` (or a list of them)
+
+const VF_LINK_STATES: Readonly<Record<string, number>> = { auto: 0, enable: 1, disable: 2 };
+const VF_SETTINGS: Readonly<Record<string, string>> = { spoofchk: "spoofchk", trust: "trust", rss_query_en: "rss_query_en", query_rss: "rss_query_en" };
+const VF_KEYS = ["vf", "mac", "vlan", "qos", "proto", "vlan_proto", "tx_rate", "rate", "min_tx_rate", "max_tx_rate", "spoofchk", "trust", "rss_query_en", "query_rss", "link_state", "state", "ib_node_guid", "node_guid", "ib_port_guid", "port_guid"];
+const ETH_P_8021Q = 0x8100;
+const ETH_P_8021AD = 0x88a8;
+
+function vfInt(key: string, v: unknown, max = 0xffffffff): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`Invalid ${key}: expected an integer in 0..${max}, got ${show(v)}`);
+  return v;
+}
+
+function vfBool(key: string, v: unknown): number {
+  if (v === true || v === "on" || v === 1) return 1;
+  if (v === false || v === "off" || v === 0) return 0;
+  throw new TypeError(`Invalid ${key}: expected true / false ("on" / "off"), got ${show(v)}`);
+}
+
+function vfProto(key: string, v: unknown): number {
+  if (v === "802.1Q" || v === "802.1q") return ETH_P_8021Q;
+  if (v === "802.1ad" || v === "802.1AD") return ETH_P_8021AD;
+  if (v === ETH_P_8021Q || v === ETH_P_8021AD) return v;
+  throw new TypeError(`Invalid ${key}: expected "802.1Q" or "802.1ad" (0x8100 / 0x88a8), got ${show(v)}`);
+}
+
+/** A node / port GUID: a bigint, or 8 bytes as "00:11:22:33:44:55:66:77" (most significant first, as `ip` reads it). */
+function vfGuid(key: string, v: unknown): bigint {
+  if (typeof v === "bigint" && v >= 0n && v <= 0xffffffffffffffffn) return v;
+  if (typeof v === "string" && /^[0-9a-f]{1,2}(:[0-9a-f]{1,2}){7}$/i.test(v)) return v.split(":").reduce((g, h) => (g << 8n) | BigInt(parseInt(h, 16)), 0n);
+  throw new TypeError(`Invalid ${key}: expected a GUID like "00:11:22:33:44:55:66:77" or a bigint, got ${show(v)}`);
+}
+
+/** One IFLA_VF_INFO: the VF's settings in the order given, as `ip link set ... vf N ...` sends them. */
+function vfInfo(key: string, spec: Readonly<Record<string, unknown>>): Pairs {
+  if (spec.vf === undefined) throw new TypeError(`Invalid ${key}: vf (the virtual function's number) is required`);
+  const vf = vfInt(`${key}.vf`, spec.vf);
+  const out: Pairs = [];
+  let rateDone = false;
+  for (const [k, v] of Object.entries(spec)) {
+    if (v === undefined || k === "vf" || k === "qos" || k === "proto" || k === "vlan_proto") continue;
+    const at = `${key}.${k}`;
+    switch (k) {
+      case "mac":
+        out.push(["mac", { vf, mac: v }]);
+        break;
+      case "vlan": {
+        // a number (with flat qos / proto), an object { vlan, qos, proto }, or a list of them
+        const one = (e: unknown, where: string): { vlan: number; qos: number; proto?: unknown } => {
+          if (typeof e === "number") {
+            return { vlan: vfInt(where, e, 4095), qos: spec.qos === undefined ? 0 : vfInt(`${key}.qos`, spec.qos, 7), proto: spec.proto ?? spec.vlan_proto };
+          }
+          const o = objectOf(e, where);
+          for (const ok of Object.keys(o)) {
+            if (ok !== "vlan" && ok !== "qos" && ok !== "proto" && ok !== "vlan_proto") throw new TypeError(`Invalid ${where}: unknown key ${show(ok)} (known: vlan, qos, proto)`);
+          }
+          return { vlan: vfInt(`${where}.vlan`, o.vlan, 4095), qos: o.qos === undefined ? 0 : vfInt(`${where}.qos`, o.qos, 7), proto: o.proto ?? o.vlan_proto };
+        };
+        const list = Array.isArray(v) ? v.map((e, i) => one(e, `${at}[${i}]`)) : [one(v, at)];
+        if (list.length === 0) throw new TypeError(`Invalid ${at}: expected at least one VLAN`);
+        if (!Array.isArray(v) && list[0].proto === undefined) {
+          out.push(["vlan", { vf, vlan: list[0].vlan, qos: list[0].qos }]);
+        } else {
+          // with a protocol (802.1ad) or as a list: IFLA_VF_VLAN_LIST, as ip sends for "proto"
+          out.push(["vlan_list", list.map((e) => ["vlan_info", { vf, vlan: e.vlan, qos: e.qos, vlan_proto: e.proto === undefined ? ETH_P_8021Q : vfProto(`${at}.proto`, e.proto), __pad: 0 }])]);
+        }
+        break;
+      }
+      case "tx_rate":
+        out.push(["tx_rate", { vf, rate: vfInt(at, v) }]);
+        break;
+      case "rate":
+      case "min_tx_rate":
+      case "max_tx_rate": {
+        if (rateDone) break;
+        rateDone = true;
+        const r = k === "rate" ? objectOf(v, at) : spec;
+        if (k === "rate") {
+          for (const rk of Object.keys(r)) if (rk !== "min_tx_rate" && rk !== "max_tx_rate") throw new TypeError(`Invalid ${at}: unknown key ${show(rk)} (known: min_tx_rate, max_tx_rate)`);
+        }
+        if (r.min_tx_rate === undefined || r.max_tx_rate === undefined) {
+          throw new TypeError(`Invalid ${k === "rate" ? at : key}: give both min_tx_rate and max_tx_rate (Mbit/s; 0 is no limit)`);
+        }
+        out.push(["rate", { vf, min_tx_rate: vfInt(`${key}.min_tx_rate`, r.min_tx_rate), max_tx_rate: vfInt(`${key}.max_tx_rate`, r.max_tx_rate) }]);
+        break;
+      }
+      case "spoofchk":
+      case "trust":
+      case "rss_query_en":
+      case "query_rss":
+        out.push([VF_SETTINGS[k], { vf, setting: vfBool(at, v) }]);
+        break;
+      case "link_state":
+      case "state": {
+        const state = typeof v === "string" ? VF_LINK_STATES[v] : v;
+        if (state !== 0 && state !== 1 && state !== 2) throw new TypeError(`Invalid ${at}: expected "auto", "enable" or "disable" (0..2), got ${show(v)}`);
+        out.push(["link_state", { vf, link_state: state }]);
+        break;
+      }
+      case "ib_node_guid":
+      case "node_guid":
+        out.push(["ib_node_guid", { vf, __pad: 0, guid: vfGuid(at, v) }]);
+        break;
+      case "ib_port_guid":
+      case "port_guid":
+        out.push(["ib_port_guid", { vf, __pad: 0, guid: vfGuid(at, v) }]);
+        break;
+      default:
+        throw new TypeError(`Invalid ${key}: unknown key ${show(k)} (known: ${VF_KEYS.join(", ")})`);
+    }
+  }
+  if ((spec.qos !== undefined || spec.proto !== undefined || spec.vlan_proto !== undefined) && spec.vlan === undefined) {
+    throw new TypeError(`Invalid ${key}: qos and proto go with vlan`);
+  }
+  if (out.length === 0) throw new TypeError(`Invalid ${key}: nothing to set for vf ${vf}`);
+  return out;
+}
+
+/** IFLA_VFINFO_LIST from `vf: { vf: 0, ... }` or a list of such. */
+function vfList(v: unknown): Pairs {
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length === 0) throw new TypeError(`Invalid vf: expected a virtual function's settings, got an empty list`);
+  return list.map((e, i) => ["info", vfInfo(Array.isArray(v) ? `vf[${i}]` : "vf", objectOf(e, Array.isArray(v) ? `vf[${i}]` : "vf"))]);
+}
+
 /**
  * The fields and attributes of the ifinfomsg part of a spec (no kind): used for the link itself
  * and for a veth peer. `link` and `ifname` go after the others, as `ip` puts them.
@@ -191,6 +317,9 @@ function linkPart(verb: string, spec: Readonly<Record<string, unknown>>, r: Reso
         break;
       case "net_ns_fd":
         attrs.push(["net_ns_fd", r.netnsFd(v, "net_ns_fd")]);
+        break;
+      case "vf":
+        attrs.push(["vfinfo_list", vfList(v)]);
         break;
       default:
         if (!linkAttrs.row(k)) throw unknownKeyword(verb, k0, kindKeys);

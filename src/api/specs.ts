@@ -149,6 +149,75 @@ export interface LinkKeywords {
   readonly net_ns_fd?: number | string;
   /** IFLA_IFALIAS. */
   readonly alias?: string;
+  /** SR-IOV settings of virtual functions (IFLA_VFINFO_LIST): one, or a list. */
+  readonly vf?: VfSpec | readonly VfSpec[];
+}
+
+/**
+ * The settings of one SR-IOV virtual function, as `ip link set dev X vf N ...` takes them; the
+ * keys given are sent in their order.
+ *
+ * @example
+ * ```ts
+ * const v: VfSpec = { vf: 0, mac: "02:00:00:00:00:01", vlan: 100, qos: 3, spoofchk: true, link_state: "auto" };
+ * ```
+ */
+export interface VfSpec {
+  /** The virtual function's number. */
+  readonly vf: number;
+  /** IFLA_VF_MAC. */
+  readonly mac?: string;
+  /** IFLA_VF_VLAN (a number, with `qos`), or IFLA_VF_VLAN_LIST with a protocol or as a list. */
+  readonly vlan?: number | VfVlan | readonly VfVlan[];
+  /** Priority (0..7) of a numeric `vlan`. */
+  readonly qos?: number;
+  /** Protocol of a numeric `vlan`: "802.1Q" or "802.1ad" (sent as IFLA_VF_VLAN_LIST). */
+  readonly proto?: "802.1Q" | "802.1ad" | number;
+  /** IFLA_VF_TX_RATE in Mbit/s (`ip`'s `rate`). */
+  readonly tx_rate?: number;
+  /** IFLA_VF_RATE in Mbit/s: both bounds. */
+  readonly rate?: { readonly min_tx_rate: number; readonly max_tx_rate: number };
+  /** IFLA_VF_RATE's lower bound, flat (with `max_tx_rate`). */
+  readonly min_tx_rate?: number;
+  /** IFLA_VF_RATE's upper bound, flat (with `min_tx_rate`). */
+  readonly max_tx_rate?: number;
+  /** IFLA_VF_SPOOFCHK. */
+  readonly spoofchk?: boolean;
+  /** IFLA_VF_TRUST. */
+  readonly trust?: boolean;
+  /** IFLA_VF_RSS_QUERY_EN (`ip`'s `query_rss`). */
+  readonly rss_query_en?: boolean;
+  /** Same as `rss_query_en`. */
+  readonly query_rss?: boolean;
+  /** IFLA_VF_LINK_STATE (`ip`'s `state`). */
+  readonly link_state?: "auto" | "enable" | "disable" | 0 | 1 | 2;
+  /** Same as `link_state`. */
+  readonly state?: "auto" | "enable" | "disable" | 0 | 1 | 2;
+  /** IFLA_VF_IB_NODE_GUID: "00:11:22:33:44:55:66:77" or a bigint. */
+  readonly node_guid?: string | bigint;
+  /** Same as `node_guid`. */
+  readonly ib_node_guid?: string | bigint;
+  /** IFLA_VF_IB_PORT_GUID: "00:11:22:33:44:55:66:77" or a bigint. */
+  readonly port_guid?: string | bigint;
+  /** Same as `port_guid`. */
+  readonly ib_port_guid?: string | bigint;
+}
+
+/**
+ * One VLAN of a virtual function.
+ *
+ * @example
+ * ```ts
+ * const v: VfVlan = { vlan: 100, qos: 0, proto: "802.1ad" };
+ * ```
+ */
+export interface VfVlan {
+  /** VLAN id, 0..4095 (0 disables the filter). */
+  readonly vlan: number;
+  /** Priority, 0..7. */
+  readonly qos?: number;
+  /** "802.1Q" (default) or "802.1ad". */
+  readonly proto?: "802.1Q" | "802.1ad" | number;
 }
 
 /**

@@ -497,6 +497,41 @@ export const ip6: Codec<string, Uint8Array> = addrCodec("ip6", [16]);
 /** IPv4 or IPv6 address, chosen by length on decode and by syntax on encode. */
 export const ip: Codec<string, Uint8Array> = addrCodec("ip", [4, 16]);
 
+/**
+ * A link-layer address at the front of a zero-padded `size`-byte field (struct ifla_vf_mac's
+ * `mac[32]`, MAX_ADDR_LEN): decodes its first 6 bytes (ETH_ALEN, as `ip` prints them); encodes
+ * the address and the zero padding.
+ *
+ * @param size the field's size in bytes
+ * @returns a fixed-size codec
+ * @example
+ * ```ts
+ * const vfMac = fixedStruct({ vf: u32, mac: paddedMac(32) }, "ifla_vf_mac");
+ * ```
+ */
+export function paddedMac(size: number): Codec<string, Uint8Array> {
+  return {
+    name: `paddedMac(${size})`,
+    fixed: size,
+    decode(r, off, len, ctx) {
+      expectLength(`paddedMac(${size})`, size, len);
+      return mac.decode(r, off, Math.min(6, size), ctx);
+    },
+    prepare(value, key, ctx) {
+      const addr = mac.prepare(value, key, ctx);
+      if (addr.length > size) throw new RangeError(`Invalid ${key}: ${addr.length} bytes do not fit in ${size}`);
+      const out = new Uint8Array(size);
+      out.set(addr);
+      return out;
+    },
+    sizeOf: () => size,
+    write(w, off, p) {
+      w.u8.set(p, off);
+    },
+    toJSON: identity as (v: string) => unknown,
+  };
+}
+
 /** Link-layer address of any length as "aa:bb:cc:dd:ee:ff" (JSON the same). */
 export const mac: Codec<string, Uint8Array> = {
   name: "mac",

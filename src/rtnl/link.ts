@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type Codec, type DecodeContext, array, asciiz, asciizMax, bytes, fixedStruct, ip6, mac, s32, string, struct, u16, u32, u64, u8, uint } from "../marshal/codecs.ts";
+import { type Codec, type DecodeContext, array, asciiz, asciizMax, be16, bytes, fixedStruct, ip6, mac, paddedMac, s32, string, struct, u16, u32, u64, u8, uint } from "../marshal/codecs.ts";
 import type { MessageSchema } from "../marshal/message.ts";
 import { type AttrTable, type Row, attrs, nested, switchOn } from "../marshal/schema.ts";
 import { IFF } from "./constants.ts";
@@ -158,6 +158,81 @@ export const propListAttrs: AttrTable = attrs("IFLA_PROP_LIST", {
 const devlinkPortAttrs: AttrTable = attrs("IFLA_DEVLINK_PORT", {});
 const dpllPinAttrs: AttrTable = attrs("IFLA_DPLL_PIN", {});
 
+// SR-IOV: one IFLA_VF_INFO per virtual function, each setting a struct that starts with the VF's
+// number (linux/if_link.h struct ifla_vf_*; explicit padding where C pads)
+const vfSetting = (name: string) => fixedStruct({ vf: u32, setting: u32 }, name);
+const vfGuid = fixedStruct({ vf: u32, __pad: u32, guid: u64 }, "ifla_vf_guid");
+
+/**
+ * IFLA_VF_STATS_* (linux/if_link.h): a VF's counters; numbering starts at 0.
+ *
+ * @example
+ * ```ts
+ * vfStatsAttrs.row("rx_packets")?.type; // 0
+ * ```
+ */
+export const vfStatsAttrs: AttrTable = attrs("IFLA_VF_STATS", {
+  rx_packets: [0, "IFLA_VF_STATS_RX_PACKETS", u64],
+  tx_packets: [1, "IFLA_VF_STATS_TX_PACKETS", u64],
+  rx_bytes: [2, "IFLA_VF_STATS_RX_BYTES", u64],
+  tx_bytes: [3, "IFLA_VF_STATS_TX_BYTES", u64],
+  broadcast: [4, "IFLA_VF_STATS_BROADCAST", u64],
+  multicast: [5, "IFLA_VF_STATS_MULTICAST", u64],
+  pad: [6, "IFLA_VF_STATS_PAD", bytes],
+  rx_dropped: [7, "IFLA_VF_STATS_RX_DROPPED", u64],
+  tx_dropped: [8, "IFLA_VF_STATS_TX_DROPPED", u64],
+});
+
+/**
+ * IFLA_VF_VLAN_LIST's entries (linux/if_link.h): struct ifla_vf_vlan_info, with the VLAN protocol
+ * (0x8100 802.1Q, 0x88a8 802.1ad) in network byte order.
+ *
+ * @example
+ * ```ts
+ * vfVlanListAttrs.row("vlan_info")?.name; // "IFLA_VF_VLAN_INFO"
+ * ```
+ */
+export const vfVlanListAttrs: AttrTable = attrs("IFLA_VF_VLAN_INFO", {
+  vlan_info: [1, "IFLA_VF_VLAN_INFO", fixedStruct({ vf: u32, vlan: u32, qos: u32, vlan_proto: be16, __pad: u16 }, "ifla_vf_vlan_info")],
+});
+
+/**
+ * IFLA_VF_* (linux/if_link.h): the settings of one SR-IOV virtual function. `link_state` is
+ * IFLA_VF_LINK_STATE_AUTO (0), _ENABLE (1) or _DISABLE (2).
+ *
+ * @example
+ * ```ts
+ * vfInfoAttrs.row("spoofchk")?.name; // "IFLA_VF_SPOOFCHK"
+ * ```
+ */
+export const vfInfoAttrs: AttrTable = attrs("IFLA_VF", {
+  mac: [1, "IFLA_VF_MAC", fixedStruct({ vf: u32, mac: paddedMac(32) }, "ifla_vf_mac")],
+  vlan: [2, "IFLA_VF_VLAN", fixedStruct({ vf: u32, vlan: u32, qos: u32 }, "ifla_vf_vlan")],
+  tx_rate: [3, "IFLA_VF_TX_RATE", fixedStruct({ vf: u32, rate: u32 }, "ifla_vf_tx_rate")],
+  spoofchk: [4, "IFLA_VF_SPOOFCHK", vfSetting("ifla_vf_spoofchk")],
+  link_state: [5, "IFLA_VF_LINK_STATE", fixedStruct({ vf: u32, link_state: u32 }, "ifla_vf_link_state")],
+  rate: [6, "IFLA_VF_RATE", fixedStruct({ vf: u32, min_tx_rate: u32, max_tx_rate: u32 }, "ifla_vf_rate")],
+  rss_query_en: [7, "IFLA_VF_RSS_QUERY_EN", vfSetting("ifla_vf_rss_query_en")],
+  stats: [8, "IFLA_VF_STATS", nested(vfStatsAttrs)],
+  trust: [9, "IFLA_VF_TRUST", vfSetting("ifla_vf_trust")],
+  ib_node_guid: [10, "IFLA_VF_IB_NODE_GUID", vfGuid],
+  ib_port_guid: [11, "IFLA_VF_IB_PORT_GUID", vfGuid],
+  vlan_list: [12, "IFLA_VF_VLAN_LIST", nested(vfVlanListAttrs)],
+  broadcast: [13, "IFLA_VF_BROADCAST", paddedMac(32)],
+});
+
+/**
+ * IFLA_VFINFO_LIST's entries (linux/if_link.h): one IFLA_VF_INFO per virtual function.
+ *
+ * @example
+ * ```ts
+ * vfInfoListAttrs.row("info")?.name; // "IFLA_VF_INFO"
+ * ```
+ */
+export const vfInfoListAttrs: AttrTable = attrs("IFLA_VF_INFO", {
+  info: [1, "IFLA_VF_INFO", nested(vfInfoAttrs)],
+});
+
 const slaveDataByKind = switchOn("slave_kind", slaveKinds);
 
 // `ip link set dev X type bond_slave ...` sends IFLA_INFO_KIND "bond_slave" and no
@@ -215,8 +290,8 @@ export const linkAttrs = attrs("IFLA", {
   net_ns_pid: [19, "IFLA_NET_NS_PID", u32],
   ifalias: [20, "IFLA_IFALIAS", asciiz],
   num_vf: [21, "IFLA_NUM_VF", u32],
-  // SR-IOV trees (IFLA_VF_*, IFLA_PORT_*): only real hardware has them; kept raw
-  vfinfo_list: [22, "IFLA_VFINFO_LIST", bytes],
+  // SR-IOV: IFLA_VF_* decoded; IFLA_PORT_* (802.1Qbg/bh port profiles) kept raw
+  vfinfo_list: [22, "IFLA_VFINFO_LIST", nested(vfInfoListAttrs)],
   stats64: [23, "IFLA_STATS64", rtnlLinkStats64],
   vf_ports: [24, "IFLA_VF_PORTS", bytes],
   port_self: [25, "IFLA_PORT_SELF", bytes],

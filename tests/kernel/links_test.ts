@@ -161,6 +161,18 @@ test("update (RTM_SETLINK): mtu, state and a rename by index, mtu by name; ENODE
   });
 });
 
+test("vf settings on a device without SR-IOV: the kernel's EOPNOTSUPP, as ip gets it", kernelTest, async () => {
+  await withNetns(async (ns) => {
+    using ipr = new IPRoute({ netns: ns });
+    await ipr.link("add", { ifname: "ifb5", kind: "ifb" });
+    await assert.rejects(ipr.link("set", { ifname: "ifb5", vf: { vf: 0, mac: "02:00:00:00:00:01", spoofchk: true } }), rejectsWith("EOPNOTSUPP"));
+    assert.throws(() => ipn(ns, "link", "set", "dev", "ifb5", "vf", "0", "mac", "02:00:00:00:00:01"), /Operation not supported/);
+    // a device without virtual functions reports none
+    const [ifb] = await ipr.link("get", { ifname: "ifb5" });
+    assert.equal(ifb.get("vfinfo_list"), undefined);
+  });
+});
+
 test("symbolic flags toggle IFF_UP; arp / noarp toggle IFF_NOARP (conformance 8)", kernelTest, async () => {
   await withNetns(async (ns) => {
     using ipr = new IPRoute({ netns: ns });

@@ -91,6 +91,8 @@ async function writes(): Promise<void> {
   await ipr.link("add", { ifname: "vx1", linkinfo: { kind: "vxlan", data: { vxlan_id: 7 } } });
   await ipr.link("set", { index: 2, mtu: 1400, state: "up" });
   await ipr.link("update", { index: 2, mtu: 1450 });
+  await ipr.link("set", { index: 2, vf: { vf: 0, mac: "02:00:00:00:00:01", vlan: 100, qos: 3, spoofchk: true, link_state: "auto" } });
+  await ipr.link("set", { index: 2, vf: [{ vf: 0, vlan: [{ vlan: 5, proto: "802.1ad" }] }, { vf: 1, rate: { min_tx_rate: 0, max_tx_rate: 100 } }] });
   await ipr.link("del", { ifname: "v0" });
 
   // @ts-expect-error unknown kind
@@ -105,6 +107,8 @@ async function writes(): Promise<void> {
   await ipr.link("add", { ifname: "v0", kind: "veth", mtu: "big" });
   // @ts-expect-error state is "up" or "down"
   await ipr.link("set", { index: 2, state: "upp" });
+  // @ts-expect-error a VF's link state is "auto", "enable" or "disable"
+  await ipr.link("set", { index: 2, vf: { vf: 0, link_state: "up" } });
   // @ts-expect-error update takes set's keywords: mtu is a number
   await ipr.link("update", { index: 2, mtu: "1450" });
   // @ts-expect-error typo in a nested kind option
