@@ -6,7 +6,7 @@
  */
 
 import type { NlMsg } from "../marshal/mod.ts";
-import type { AddrMsg, LinkArgs, LinkMsg, NeighMsg, RouteMsg, RuleMsg } from "./specs.ts";
+import type { AddrArgs, AddrMsg, LinkArgs, LinkMsg, NeighMsg, RouteArgs, RouteMsg, RuleMsg } from "./specs.ts";
 import { Addresses, InterfaceChain, Interfaces, Neighbours, Routes, Rules } from "./fluent.ts";
 import { rtnl } from "../rtnl/messages.ts";
 import { Connection } from "../socket/connection.ts";
@@ -218,8 +218,9 @@ export class IPRoute implements Disposable {
    * await ipr.addr("del", { index: 2, address: "192.0.2.1/24" });
    * ```
    */
-  addr(command: addresses.AddrCommand, spec: Filter = {}): Promise<AddrMsg[]> {
-    return addresses.addr(this.#ctx, command, spec);
+  addr<C extends addresses.AddrCommand>(command: C, ...spec: AddrArgs<C>): Promise<AddrMsg[]>;
+  addr(command: addresses.AddrCommand, spec: object = {}): Promise<AddrMsg[]> {
+    return addresses.addr(this.#ctx, command, spec as Filter);
   }
 
   /**
@@ -294,8 +295,9 @@ export class IPRoute implements Disposable {
    * await ipr.route("del", { dst: "198.51.100.0/24" });
    * ```
    */
-  route(command: routes.RouteCommand, spec: Filter = {}): Promise<RouteMsg[]> {
-    return routes.route(this.#ctx, command, spec);
+  route<C extends routes.RouteCommand>(command: C, ...spec: RouteArgs<C>): Promise<RouteMsg[]>;
+  route(command: routes.RouteCommand, spec: object = {}): Promise<RouteMsg[]> {
+    return routes.route(this.#ctx, command, spec as Filter);
   }
 
   /**

@@ -359,3 +359,159 @@ export type LinkPortSpecOf<K extends keyof typeof slaveKindTables> =
  * ```
  */
 export type LinkSetSpec = LinkBaseSpec | LinkAddSpec | { [K in keyof typeof slaveKindTables]: LinkPortSpecOf<K> }[keyof typeof slaveKindTables];
+
+/**
+ * The keywords `route("add" | "del" | "replace" | "change" | "append")` handles itself, beyond
+ * the attribute codecs: prefixes as text, names for tables, protocols, scopes, types and
+ * interfaces, next hops and metrics as objects.
+ *
+ * @example
+ * ```ts
+ * const k: RouteKeywords = { dst: "198.51.100.0/24", gateway: "192.0.2.2", oif: "v0", table: "main" };
+ * ```
+ */
+export interface RouteKeywords {
+  /** 2 (AF_INET), 10 (AF_INET6), 28 (AF_MPLS), or a name ("inet", "inet6"); else from the addresses. */
+  readonly family?: number | string;
+  /** Destination: "198.51.100.0/24", "198.51.100.0/255.255.255.0", "default", an IPv6 prefix. */
+  readonly dst?: string;
+  /** Destination prefix length, when `dst` has none. */
+  readonly dst_len?: number;
+  /** Source prefix (RTA_SRC). */
+  readonly src?: string;
+  /** Source prefix length. */
+  readonly src_len?: number;
+  /** rtm_tos. */
+  readonly tos?: number;
+  /** Table: a number (over 255 too) or a name ("main", "local"). */
+  readonly table?: number | string;
+  /** Protocol: a number or a name ("boot", "static", "kernel"). */
+  readonly proto?: number | string;
+  /** Same as `proto`. */
+  readonly protocol?: number | string;
+  /** Scope: a number or a name ("universe", "link", "host"). */
+  readonly scope?: number | string;
+  /** Route type: a number or a name ("unicast", "blackhole", "unreachable", "local"). */
+  readonly type?: number | string;
+  /** rtm_flags: a number or names (`["onlink"]`). */
+  readonly flags?: number | string | readonly string[];
+  /** Next-hop address (RTA_GATEWAY, or RTA_VIA for another family). */
+  readonly gateway?: string;
+  /** RTA_VIA: `{ family, addr }`. */
+  readonly via?: unknown;
+  /** Output interface: an index or a name. */
+  readonly oif?: number | string;
+  /** Input interface (route get, rules of the kernel): an index or a name. */
+  readonly iif?: number | string;
+  /** RTA_PRIORITY. */
+  readonly priority?: number;
+  /** Same as `priority`. */
+  readonly metric?: number;
+  /** Preferred source address. */
+  readonly prefsrc?: string;
+  /** IPv6 router preference: a number or "low" / "medium" / "high". */
+  readonly pref?: number | string;
+  /** RTA_METRICS: `{ mtu, advmss, hoplimit, ... }`. */
+  readonly metrics?: Readonly<Record<string, unknown>>;
+  /** RTA_MULTIPATH: `[{ gateway, oif, weight | hops, flags, attrs }]`. */
+  readonly multipath?: readonly Readonly<Record<string, unknown>>[];
+  /** A nexthop object's id (RTA_NH_ID). */
+  readonly nh?: number;
+  /** Same as `nh`. */
+  readonly nhid?: number;
+  /** Same as `nh`. */
+  readonly nh_id?: number;
+}
+
+/**
+ * The spec of a route change: `RouteKeywords` and any other RTA_* attribute by short or kernel
+ * name, typed by its codec.
+ *
+ * @example
+ * ```ts
+ * const spec: RouteSpec = { dst: "198.51.100.0/24", gateway: "192.0.2.2", oif: "v0", mark: 7 };
+ * ```
+ */
+export type RouteSpec = Omit<TableInput<SpecOf<typeof rtmsg>>, keyof RouteKeywords> & RouteKeywords;
+
+/**
+ * The argument list of `route(command, ...)`: a typed spec for a change command, any filter or
+ * spec otherwise (`get`, `dump`, `show`, or a `command` that is not a literal).
+ *
+ * @example
+ * ```ts
+ * const args: RouteArgs<"add"> = [{ dst: "198.51.100.0/24", gateway: "192.0.2.2" }];
+ * ```
+ */
+export type RouteArgs<C extends string> = [C] extends [never] ? [spec?: Readonly<Record<string, unknown>>]
+  : [C] extends ["add" | "del" | "delete" | "remove" | "replace" | "change" | "set" | "append"] ? [spec: RouteSpec]
+  : [spec?: Readonly<Record<string, unknown>>];
+
+/**
+ * The keywords `addr("add" | "del" | "replace")` handles itself, beyond the attribute codecs.
+ *
+ * @example
+ * ```ts
+ * const k: AddrKeywords = { index: "v0", address: "192.0.2.1/24", broadcast: true };
+ * ```
+ */
+export interface AddrKeywords {
+  /** The interface: an index or a name. */
+  readonly index?: number | string;
+  /** Same as `index`, by name. */
+  readonly ifname?: string;
+  /** 2 (AF_INET), 10 (AF_INET6) or a name; else from the address. */
+  readonly family?: number | string;
+  /** "192.0.2.1/24", or without a length (then `prefixlen`, `mask` or the host length). */
+  readonly address?: string;
+  /** Prefix length. */
+  readonly prefixlen?: number;
+  /** Netmask, "255.255.255.0". */
+  readonly mask?: string;
+  /** IFA_LOCAL (defaults to `address`). */
+  readonly local?: string;
+  /** An address, or `true` to compute it from the prefix (`ip`'s `broadcast +`). */
+  readonly broadcast?: string | boolean;
+  /** IFA_LABEL. */
+  readonly label?: string;
+  /** Scope: a number or a name ("global", "link", "host"). */
+  readonly scope?: number | string;
+  /** IFA_F_* flags: a number or names (`["nodad", "noprefixroute"]`). */
+  readonly flags?: number | string | readonly string[];
+  /** Preferred lifetime in seconds, or "forever". */
+  readonly preferred?: number | "forever";
+  /** Valid lifetime in seconds, or "forever". */
+  readonly valid?: number | "forever";
+  /** Same as `preferred`. */
+  readonly preferred_lft?: number | "forever";
+  /** Same as `valid`. */
+  readonly valid_lft?: number | "forever";
+  /** IFA_RT_PRIORITY. */
+  readonly metric?: number;
+  /** Same as `metric`. */
+  readonly rt_priority?: number;
+}
+
+/**
+ * The spec of an address change: `AddrKeywords` and any other IFA_* attribute by short or kernel
+ * name, typed by its codec.
+ *
+ * @example
+ * ```ts
+ * const spec: AddrSpec = { index: 2, address: "2001:db8::1/64", flags: ["nodad"] };
+ * ```
+ */
+export type AddrSpec = Omit<TableInput<SpecOf<typeof ifaddrmsg>>, keyof AddrKeywords> & AddrKeywords;
+
+/**
+ * The argument list of `addr(command, ...)`: a typed spec for `add`, `del` and `replace`, any
+ * filter otherwise.
+ *
+ * @example
+ * ```ts
+ * const args: AddrArgs<"add"> = [{ index: "v0", address: "192.0.2.1/24" }];
+ * ```
+ */
+export type AddrArgs<C extends string> = [C] extends [never] ? [spec?: Readonly<Record<string, unknown>>]
+  : [C] extends ["add" | "del" | "delete" | "remove" | "replace"] ? [spec: AddrSpec]
+  : [spec?: Readonly<Record<string, unknown>>];

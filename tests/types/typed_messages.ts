@@ -107,6 +107,21 @@ async function writes(): Promise<void> {
   await ipr.link("add", { ifname: "v0", kind: "veth", mtu: "big" });
   // @ts-expect-error state is "up" or "down"
   await ipr.link("set", { index: 2, state: "upp" });
+  await ipr.route("add", { dst: "198.51.100.0/24", gateway: "192.0.2.2", oif: "v0", table: "main", metrics: { mtu: 1400 }, mark: 7 });
+  await ipr.route("replace", { dst: "198.51.100.0/24", multipath: [{ gateway: "192.0.2.2" }, { gateway: "192.0.2.3", weight: 2 }] });
+  await ipr.route("dump", { table: 254, dst: (d: string) => d.startsWith("198.51.100.") });
+  await ipr.addr("add", { index: "v0", address: "192.0.2.1/24", broadcast: true, flags: ["nodad"], preferred: "forever" });
+  await ipr.addr("dump", { family: 2, index: 2 });
+  // @ts-expect-error a gateway is an address string
+  await ipr.route("add", { dst: "198.51.100.0/24", gateway: 5 });
+  // @ts-expect-error unknown route keyword
+  await ipr.route("add", { dst: "198.51.100.0/24", gatewya: "192.0.2.2" });
+  // @ts-expect-error an RTA_* attribute is typed by its codec (RTA_MARK is a number)
+  await ipr.route("add", { dst: "198.51.100.0/24", mark: "seven" });
+  // @ts-expect-error unknown address keyword
+  await ipr.addr("add", { index: 2, adress: "192.0.2.1/24" });
+  // @ts-expect-error an address is a string
+  await ipr.addr("del", { index: 2, address: 3221225985 });
   // @ts-expect-error a VF's link state is "auto", "enable" or "disable"
   await ipr.link("set", { index: 2, vf: { vf: 0, link_state: "up" } });
   // @ts-expect-error update takes set's keywords: mtu is a number
