@@ -28,7 +28,7 @@ export { IPBatch, type BatchResult } from "./src/api/batch.ts";
 export { BATCH_FLAGS, type BatchItem } from "./src/socket/batch.ts";
 export { LINK_KINDS, type LinkCommand } from "./src/api/links.ts";
 export { type Match, matches } from "./src/api/filter.ts";
-export type { AddrArgs, AddrKeywords, AddrMsg, AddrSpec, InputOf, KindOptions, LinkAddSpec, LinkAddSpecOf, LinkArgs, LinkBaseSpec, LinkKeywords, LinkKind, LinkMsg, LinkNestedSpecOf, LinkPortKind, LinkPortSpecOf, LinkSetSpec, NeighMsg, RouteArgs, RouteKeywords, RouteMsg, RouteSpec, RowInput, RuleMsg, TableInput, TuntapOptions, VfSpec, VfVlan } from "./src/api/specs.ts";
+export type { AddrArgs, AddrKeywords, AddrMsg, AddrSpec, InputOf, KindOptions, LinkAddSpec, LinkAddSpecOf, LinkArgs, LinkBaseSpec, LinkKeywords, LinkKind, LinkMsg, LinkNestedSpecOf, LinkPortKind, LinkPortSpecOf, LinkSetSpec, NeighArgs, NeighKeywords, NeighMsg, NeighSpec, RangeInput, RouteArgs, RouteKeywords, RouteMsg, RouteSpec, RowInput, RuleArgs, RuleKeywords, RuleMsg, RuleSpec, TableInput, TuntapOptions, VfSpec, VfVlan } from "./src/api/specs.ts";
 export { Address, Addresses, ChainError, FinalChain, Interface, InterfaceChain, type InterfaceSetSpec, Interfaces, type IpSpec, Neighbour, Neighbours, Route, Routes, Rule, Rules, type StepInfo } from "./src/api/fluent.ts";
 export { ifinfomsg } from "./src/rtnl/link.ts";
 export { linkKindTables, slaveKindTables } from "./src/rtnl/link_kinds/mod.ts";

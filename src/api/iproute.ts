@@ -6,7 +6,7 @@
  */
 
 import type { NlMsg } from "../marshal/mod.ts";
-import type { AddrArgs, AddrMsg, LinkArgs, LinkMsg, NeighMsg, RouteArgs, RouteMsg, RuleMsg } from "./specs.ts";
+import type { AddrArgs, AddrMsg, LinkArgs, LinkMsg, NeighArgs, NeighMsg, RouteArgs, RouteMsg, RuleArgs, RuleMsg } from "./specs.ts";
 import { Addresses, InterfaceChain, Interfaces, Neighbours, Routes, Rules } from "./fluent.ts";
 import { rtnl } from "../rtnl/messages.ts";
 import { Connection } from "../socket/connection.ts";
@@ -405,8 +405,9 @@ export class IPRoute implements Disposable {
    * await ipr.rule("del", { priority: 100 });
    * ```
    */
-  rule(command: rules.RuleCommand, spec: Filter = {}): Promise<RuleMsg[]> {
-    return rules.rule(this.#ctx, command, spec);
+  rule<C extends rules.RuleCommand>(command: C, ...spec: RuleArgs<C>): Promise<RuleMsg[]>;
+  rule(command: rules.RuleCommand, spec: object = {}): Promise<RuleMsg[]> {
+    return rules.rule(this.#ctx, command, spec as Filter);
   }
 
   /**
@@ -455,8 +456,9 @@ export class IPRoute implements Disposable {
    * const [n] = await ipr.neigh("get", { dst: "192.0.2.2", ifindex: "v0" });
    * ```
    */
-  neigh(command: neighbours.NeighCommand, spec: Filter = {}): Promise<NeighMsg[]> {
-    return neighbours.neigh(this.#ctx, command, spec);
+  neigh<C extends neighbours.NeighCommand>(command: C, ...spec: NeighArgs<C>): Promise<NeighMsg[]>;
+  neigh(command: neighbours.NeighCommand, spec: object = {}): Promise<NeighMsg[]> {
+    return neighbours.neigh(this.#ctx, command, spec as Filter);
   }
 
   // ------------------------------------------------------------------------------------------

@@ -515,3 +515,129 @@ export type AddrSpec = Omit<TableInput<SpecOf<typeof ifaddrmsg>>, keyof AddrKeyw
 export type AddrArgs<C extends string> = [C] extends [never] ? [spec?: Readonly<Record<string, unknown>>]
   : [C] extends ["add" | "del" | "delete" | "remove" | "replace"] ? [spec: AddrSpec]
   : [spec?: Readonly<Record<string, unknown>>];
+
+/** An inclusive range: a number, "first-last", `[first, last]` or `{ start, end }`. */
+export type RangeInput = number | string | readonly [number, number] | { readonly start: number; readonly end: number };
+
+/**
+ * The keywords `neigh("add" | "del" | "replace" | "set" | "change" | "append")` handles itself.
+ *
+ * @example
+ * ```ts
+ * const k: NeighKeywords = { dst: "192.0.2.2", ifindex: "v0", lladdr: "00:11:22:33:44:55", state: "permanent" };
+ * ```
+ */
+export interface NeighKeywords {
+  /** 2 (AF_INET), 10 (AF_INET6), 7 (AF_BRIDGE, fdb) or a name; else from `dst`. */
+  readonly family?: number | string;
+  /** The neighbour's address. */
+  readonly dst?: string;
+  /** The interface: an index or a name. */
+  readonly ifindex?: number | string;
+  /** Link-layer address. */
+  readonly lladdr?: string;
+  /** NUD_* state: a number, a name ("permanent", "reachable", "NUD_STALE") or names. */
+  readonly state?: number | string | readonly string[];
+  /** NTF_* flags: a number, a name or names ("proxy", "router"). */
+  readonly flags?: number | string | readonly string[];
+  /** NTF_PROXY: a proxy entry. */
+  readonly proxy?: boolean;
+  /** NTF_ROUTER. */
+  readonly router?: boolean;
+  /** NTF_SELF (bridge fdb). */
+  readonly self?: boolean;
+  /** NTF_USE. */
+  readonly use?: boolean;
+  /** NTF_STICKY (bridge fdb). */
+  readonly sticky?: boolean;
+  /** `true`: NTF_MASTER (bridge fdb); an index or a name: NDA_MASTER. */
+  readonly master?: boolean | number | string;
+  /** ndm_type (RTN_*). */
+  readonly ndm_type?: number;
+}
+
+/**
+ * The spec of a neighbour change: `NeighKeywords` and any other NDA_* attribute by short or
+ * kernel name, typed by its codec.
+ *
+ * @example
+ * ```ts
+ * const spec: NeighSpec = { dst: "2001:db8::2", ifindex: 2, lladdr: "00:11:22:33:44:55", vlan: 10 };
+ * ```
+ */
+export type NeighSpec = Omit<TableInput<SpecOf<typeof ndmsg>>, keyof NeighKeywords> & NeighKeywords;
+
+/**
+ * The argument list of `neigh(command, ...)`: a typed spec for a change, any filter otherwise.
+ *
+ * @example
+ * ```ts
+ * const args: NeighArgs<"add"> = [{ dst: "192.0.2.2", ifindex: "v0", lladdr: "00:11:22:33:44:55" }];
+ * ```
+ */
+export type NeighArgs<C extends string> = [C] extends [never] ? [spec?: Readonly<Record<string, unknown>>]
+  : [C] extends ["add" | "del" | "delete" | "replace" | "set" | "change" | "append"] ? [spec: NeighSpec]
+  : [spec?: Readonly<Record<string, unknown>>];
+
+/**
+ * The keywords `rule("add" | "del")` handles itself.
+ *
+ * @example
+ * ```ts
+ * const k: RuleKeywords = { priority: 100, src: "192.0.2.0/24", table: 100 };
+ * ```
+ */
+export interface RuleKeywords {
+  /** 2 (AF_INET), 10 (AF_INET6) or a name; else from the addresses, else AF_INET. */
+  readonly family?: number | string;
+  /** Source prefix: "192.0.2.0/24" (or with `src_len`). */
+  readonly src?: string;
+  /** Destination prefix. */
+  readonly dst?: string;
+  /** Source prefix length. */
+  readonly src_len?: number;
+  /** Destination prefix length. */
+  readonly dst_len?: number;
+  /** TOS to match. */
+  readonly tos?: number;
+  /** FR_ACT_*: a number or a name ("lookup", "goto", "nop", "blackhole", "unreachable", "prohibit"). */
+  readonly action?: number | string;
+  /** Table: a number (over 255 goes in FRA_TABLE) or a name ("main", "local"). */
+  readonly table?: number | string;
+  /** FIB_RULE_* flags: a number, a name or names (["invert"]). */
+  readonly flags?: number | string | readonly string[];
+  /** FRA_GOTO: the priority to jump to (action goto by default). */
+  readonly goto?: number;
+  /** FRA_UID_RANGE. */
+  readonly uid_range?: RangeInput;
+  /** FRA_SPORT_RANGE. */
+  readonly sport_range?: RangeInput;
+  /** FRA_DPORT_RANGE. */
+  readonly dport_range?: RangeInput;
+  /** FRA_IP_PROTO: a number or a name ("tcp", "udp"). */
+  readonly ip_proto?: number | string;
+}
+
+/**
+ * The spec of a rule change: `RuleKeywords` and any other FRA_* attribute by short or kernel
+ * name (`priority`, `fwmark`, `iifname`, ...), typed by its codec.
+ *
+ * @example
+ * ```ts
+ * const spec: RuleSpec = { priority: 100, fwmark: 7, table: "main" };
+ * ```
+ */
+export type RuleSpec = Omit<TableInput<SpecOf<typeof fibmsg>>, keyof RuleKeywords> & RuleKeywords;
+
+/**
+ * The argument list of `rule(command, ...)`: a typed spec for `add` and `del`, any filter
+ * otherwise.
+ *
+ * @example
+ * ```ts
+ * const args: RuleArgs<"add"> = [{ priority: 100, table: 100 }];
+ * ```
+ */
+export type RuleArgs<C extends string> = [C] extends [never] ? [spec?: Readonly<Record<string, unknown>>]
+  : [C] extends ["add" | "del" | "delete"] ? [spec: RuleSpec]
+  : [spec?: Readonly<Record<string, unknown>>];

@@ -112,6 +112,18 @@ async function writes(): Promise<void> {
   await ipr.route("dump", { table: 254, dst: (d: string) => d.startsWith("198.51.100.") });
   await ipr.addr("add", { index: "v0", address: "192.0.2.1/24", broadcast: true, flags: ["nodad"], preferred: "forever" });
   await ipr.addr("dump", { family: 2, index: 2 });
+  await ipr.neigh("add", { dst: "192.0.2.2", ifindex: "v0", lladdr: "00:11:22:33:44:55", state: "permanent" });
+  await ipr.neigh("dump", { ifindex: 2, proxy: true });
+  await ipr.rule("add", { priority: 100, src: "192.0.2.0/24", table: 100, fwmark: 7, uid_range: "1000-1234", ip_proto: "tcp" });
+  await ipr.rule("dump", { priority: (p: number) => p > 100 });
+  // @ts-expect-error proxy is a boolean
+  await ipr.neigh("add", { dst: "192.0.2.2", ifindex: 2, proxy: "yes" });
+  // @ts-expect-error unknown neighbour keyword
+  await ipr.neigh("replace", { dst: "192.0.2.2", ifindex: 2, lladr: "00:11:22:33:44:55" });
+  // @ts-expect-error FRA_PRIORITY is a number
+  await ipr.rule("add", { priority: "high", table: 100 });
+  // @ts-expect-error unknown rule keyword
+  await ipr.rule("del", { priorty: 100 });
   // @ts-expect-error a gateway is an address string
   await ipr.route("add", { dst: "198.51.100.0/24", gateway: 5 });
   // @ts-expect-error unknown route keyword
