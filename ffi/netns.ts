@@ -13,6 +13,7 @@
 import { SyscallError } from "../src/marshal/errors.ts";
 import { IPRoute, type IPRouteOptions } from "../src/api/iproute.ts";
 import { libc } from "./load.ts";
+import { inNetns, openOwnNetns } from "./transport.ts";
 import { spawn, type NetnsProcess, type SpawnOptions } from "./spawn.ts";
 import { CLONE_NEWNET, EEXIST, EINVAL, ENOENT, O_CLOEXEC, O_RDONLY } from "./_linux.ts";
 
@@ -57,16 +58,6 @@ function checkFd(fd: number): number {
   return fd;
 }
 
-/** This thread's current network namespace, to come back to after `setns`. */
-function openOwnNetns(): number {
-  try {
-    return libc.open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  } catch (e) {
-    if (!(e instanceof SyscallError && e.errno === ENOENT)) throw e;
-    return libc.open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-  }
-}
-
 /**
  * Open a namespace target: a name or path is opened (and must be closed: `owned`), an fd is used
  * as it is.
@@ -93,17 +84,7 @@ function openTarget(target: NetnsTarget): { fd: number; owned: boolean } {
 export function runInNetns<T>(target: NetnsTarget, fn: () => T): T {
   const ns = openTarget(target);
   try {
-    const back = openOwnNetns();
-    try {
-      libc.setns(ns.fd, CLONE_NEWNET);
-      try {
-        return fn();
-      } finally {
-        libc.setns(back, CLONE_NEWNET);
-      }
-    } finally {
-      libc.close(back);
-    }
+    return inNetns(ns.fd, fn);
   } finally {
     if (ns.owned) libc.close(ns.fd);
   }

@@ -123,8 +123,16 @@ function setBufferSize(fd: number, force: number, plain: number, bytes: number):
   }
 }
 
-/** Open this thread's current network namespace, to come back to after `setns`. */
-function openOwnNetns(): number {
+/**
+ * Open this thread's current network namespace, to come back to after `setns`.
+ *
+ * @returns an O_RDONLY | O_CLOEXEC fd; close it with `libc.close`
+ * @example
+ * ```ts
+ * const back = openOwnNetns();
+ * ```
+ */
+export function openOwnNetns(): number {
   try {
     return libc.open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   } catch (e) {
@@ -138,8 +146,16 @@ function openOwnNetns(): number {
  * Run `create` with the calling thread switched into the namespace `netnsFd`, and switch back
  * before returning, also when `create` throws. Synchronous on purpose: nothing else may run on
  * this thread while it is switched.
+ *
+ * @param netnsFd an fd of the namespace to enter
+ * @param create what to run there
+ * @returns what `create` returns
+ * @example
+ * ```ts
+ * const fd = inNetns(nsfd, () => libc.socket(16, 3, 0));
+ * ```
  */
-function inNetns<T>(netnsFd: number, create: () => T): T {
+export function inNetns<T>(netnsFd: number, create: () => T): T {
   const back = openOwnNetns();
   try {
     libc.setns(netnsFd, CLONE_NEWNET);
