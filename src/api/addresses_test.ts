@@ -6,27 +6,9 @@ import { NLM_F } from "../marshal/header.ts";
 import { type NlMsg, decodeDatagram } from "../marshal/message.ts";
 import { IFA_F, ifaddrmsg } from "../rtnl/addr.ts";
 import { RTM } from "../rtnl/constants.ts";
-import { ifinfomsg } from "../rtnl/link.ts";
 import { rtnl } from "../rtnl/messages.ts";
-import { ScriptedTransport, type ScriptedRequest, ack, done, reply } from "../socket/scripted.ts";
-import { normalised, requestFixtures } from "../../tests/fixtures/requests/route/_load.ts";
-import { IPRoute } from "./iproute.ts";
-
-/** ACKs every change; knows links lo (1), v1 (2), v0 (3) by name, as in the fixtures. */
-function acking(req: ScriptedRequest): Uint8Array[] {
-  const [m] = decodeDatagram(req.bytes, rtnl);
-  if (m.event === "RTM_GETLINK") {
-    const index = ({ lo: 1, v1: 2, v0: 3 } as Record<string, number>)[m.get("ifname") as string];
-    if (index === undefined) return [ack(req, 19)];
-    return [reply(req, [{ schema: ifinfomsg, init: { type: RTM.RTM_NEWLINK, fields: { index }, attrs: { ifname: m.get("ifname") } } }]), ack(req)];
-  }
-  return [ack(req)];
-}
-
-function open(script: (req: ScriptedRequest) => Uint8Array[] = acking) {
-  const t = new ScriptedTransport(script);
-  return { t, ipr: new IPRoute({ transport: t }) };
-}
+import { ack, done, reply } from "../socket/scripted.ts";
+import { normalised, openScripted as open, requestFixtures } from "../../tests/fixtures/requests/route/_load.ts";
 
 for (const fx of requestFixtures("addr")) {
   test(`addr("${fx.command}") encodes ${fx.name} exactly as ip does`, async () => {

@@ -1,34 +1,16 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { normalised, requestFixtures } from "../../tests/fixtures/requests/route/_load.ts";
+import { normalised, openScripted as open, requestFixtures } from "../../tests/fixtures/requests/route/_load.ts";
 import { NetlinkError } from "../marshal/errors.ts";
 import { NLM_F } from "../marshal/header.ts";
 import { type NlMsg, decodeDatagram } from "../marshal/message.ts";
 import { RTM } from "../rtnl/constants.ts";
-import { ifinfomsg } from "../rtnl/link.ts";
 import { rtnl } from "../rtnl/messages.ts";
 import { ICMPV6_ROUTER_PREF, RTM_F, RTNH_F, rtmsg } from "../rtnl/route.ts";
-import { ScriptedTransport, type ScriptedRequest, ack, done, reply } from "../socket/scripted.ts";
-import { IPRoute } from "./iproute.ts";
+import { ack, done, reply } from "../socket/scripted.ts";
 import { ROUTE_DUMP_MAGIC } from "./routes.ts";
 
-/** A fake kernel: ACKs every change, knows links lo (1), v1 (2), v0 (3) by name as in the fixtures. */
-function acking(req: ScriptedRequest): Uint8Array[] {
-  const [m] = decodeDatagram(req.bytes, rtnl);
-  if (m.event === "RTM_GETLINK") {
-    const names: Record<string, number> = { lo: 1, v1: 2, v0: 3 };
-    const index = names[m.get("ifname") as string];
-    if (index === undefined) return [ack(req, 19)];
-    return [reply(req, [{ schema: ifinfomsg, init: { type: RTM.RTM_NEWLINK, fields: { index }, attrs: { ifname: m.get("ifname") } } }]), ack(req)];
-  }
-  return [ack(req)];
-}
-
-function open(script: (req: ScriptedRequest) => Uint8Array[] = acking) {
-  const t = new ScriptedTransport(script);
-  return { t, ipr: new IPRoute({ transport: t }) };
-}
 
 for (const fx of requestFixtures("route")) {
   test(`route("${fx.command}") encodes ${fx.name} exactly as ip does`, async () => {
