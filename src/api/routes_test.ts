@@ -11,7 +11,6 @@ import { ICMPV6_ROUTER_PREF, RTM_F, RTNH_F, rtmsg } from "../rtnl/route.ts";
 import { ack, done, reply } from "../socket/scripted.ts";
 import { ROUTE_DUMP_MAGIC } from "./routes.ts";
 
-
 for (const fx of requestFixtures("route")) {
   test(`route("${fx.command}") encodes ${fx.name} exactly as ip does`, async () => {
     const { t, ipr } = open();
