@@ -96,22 +96,30 @@ const OURS = "Bun" in globalThis ? /^(socket:|net:|\/dev\/net\/tun)/ : /^(socket
  * the runtimes' child-process plumbing, which made whole-table counts flaky.
  */
 export function fdCount(): number {
-  const targets: string[] = [];
+  const targets: [fd: string, target: string][] = [];
   for (const fd of readdirSync("/proc/self/fd")) {
     try {
-      targets.push(readlinkSync(`/proc/self/fd/${fd}`));
+      targets.push([fd, readlinkSync(`/proc/self/fd/${fd}`)]);
     } catch {
       // closed meanwhile (the directory's own fd)
     }
   }
   // Unix sockets are the runtimes' child-process plumbing (Bun's spawn uses socketpairs and
-  // closes them a little later), never nlroute's: read their inodes after the fd table, so every
-  // socket seen above that is a Unix socket is listed here
+  // closes them a little later, from another thread), never nlroute's: read their inodes after
+  // the fd table, so every socket seen above that is still open is listed here
   const unix = new Set(readFileSync("/proc/self/net/unix", "utf8").split("\n").slice(1).map((l) => l.trim().split(/\s+/)[6]).filter(Boolean));
+  const stillOpen = (fd: string, target: string): boolean => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === target;
+    } catch {
+      return false;
+    }
+  };
   let n = 0;
-  for (const t of targets) {
+  for (const [fd, t] of targets) {
     if (!OURS.test(t)) continue;
-    if (t.startsWith("socket:[") && unix.has(t.slice(8, -1))) continue;
+    // a socket closed between the two reads (a socketpair Bun just let go) is not counted
+    if (t.startsWith("socket:[") && (unix.has(t.slice(8, -1)) || !stillOpen(fd, t))) continue;
     n++;
   }
   return n;
