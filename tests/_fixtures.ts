@@ -96,3 +96,24 @@ export function envVar(name: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * The datagrams of strace's hex dumps (`strace -e write=all -xx`, one per sendmsg iov): lines
+ * ` * N bytes in buffer K` then ` | 00000  xx xx ...  ascii |`; `[pid N]` prefixes are dropped.
+ * Used by the capture scripts.
+ */
+export function straceDatagrams(text: string): Uint8Array[] {
+  const out: number[][] = [];
+  let cur: number[] | null = null;
+  for (const raw of text.split("\n")) {
+    const l = raw.replace(/^\[pid\s+\d+\]\s*/, "").replace(/^\d+\s+/, "");
+    const head = /^\s*\* (\d+) bytes in buffer (\d+)/.exec(l);
+    if (head) {
+      if (head[2] === "0") out.push((cur = []));
+      continue;
+    }
+    const row = /^\s*\| ([0-9a-f]{5,8})  (.{48})/.exec(l) ?? /^\s*\| ([0-9a-f]{5,8})  (.*?)\s*\|$/.exec(l);
+    if (row && cur) for (const b of row[2].match(/[0-9a-f]{2}/g) ?? []) cur.push(parseInt(b, 16));
+  }
+  return out.map((d) => Uint8Array.from(d));
+}
