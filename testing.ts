@@ -11,7 +11,7 @@
  * @module
  */
 
-export { ScriptedTransport, type KernelScript, type ScriptedRequest, ack, done, reply } from "./src/socket/scripted.ts";
+export { ScriptedTransport, type KernelScript, type ScriptedRequest, ack, done, reply, splitRequests } from "./src/socket/scripted.ts";
 export { IPRoute, type IPRouteOptions } from "./src/api/iproute.ts";
 export { NetlinkDecodeError, NetlinkError, SyscallError } from "./src/marshal/errors.ts";
 export { decodeDatagram, encodeMessage, type NlHeader, type Protocol } from "./src/marshal/mod.ts";

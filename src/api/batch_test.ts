@@ -1,32 +1,20 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { NetlinkError } from "../marshal/errors.ts";
-import { NLM_F, NLMSG_ALIGN, readHeader } from "../marshal/header.ts";
+import { NLM_F } from "../marshal/header.ts";
 import { decodeDatagram } from "../marshal/message.ts";
 import { RTM } from "../rtnl/constants.ts";
 import { rtnl } from "../rtnl/messages.ts";
 import { ifinfomsg } from "../rtnl/link.ts";
 import { rtmsg } from "../rtnl/route.ts";
-import { ScriptedTransport, type ScriptedRequest, ack, reply } from "../socket/scripted.ts";
+import { ScriptedTransport, type ScriptedRequest, ack, reply, splitRequests } from "../socket/scripted.ts";
 import { IPRoute } from "./iproute.ts";
-
-/** Every message of a sent datagram as its own ScriptedRequest. */
-function split(bytes: Uint8Array): ScriptedRequest[] {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: ScriptedRequest[] = [];
-  for (let off = 0; off + 16 <= bytes.length;) {
-    const header = readHeader(dv, off);
-    out.push({ header, bytes: bytes.slice(off, off + header.length) });
-    off += NLMSG_ALIGN(header.length);
-  }
-  return out;
-}
 
 /** A kernel that ACKs every message of a datagram, one ACK datagram each; `refuse(i)` picks errors. */
 function kernel(refuse: (n: number, req: ScriptedRequest) => [number, string] | null = () => null) {
   let n = 0;
   return (req: ScriptedRequest): Uint8Array[] =>
-    split(req.bytes).map((m) => {
+    splitRequests(req.bytes).map((m) => {
       const r = refuse(n++, m);
       return r ? ack(m, r[0], r[1]) : ack(m);
     });
@@ -93,7 +81,7 @@ test("batch: requests go out in chunks the receive buffer can acknowledge", asyn
 
 test("batch: replies before the ACK belong to their request", async () => {
   const t = new ScriptedTransport((req) =>
-    split(req.bytes).flatMap((m) => [
+    splitRequests(req.bytes).flatMap((m) => [
       reply(m, [{ schema: rtmsg, init: { type: RTM.RTM_NEWROUTE, fields: { family: 2, dst_len: 32, table: 254, type: 1 }, attrs: { dst: `203.0.113.${m.header.sequence_number & 0xff}` } } }]),
       ack(m),
     ])
@@ -156,7 +144,7 @@ test("batch: a verb that needs a name lookup sends it at once and batches the ch
 test("batch: a lost ACK fails its request and the unsent rest, not the ACKed ones", async () => {
   // 3 requests per chunk; the kernel answers the second request of the first chunk with nothing
   let n = 0;
-  const t = new SizedTransport((req) => split(req.bytes).flatMap((m) => (n++ === 1 ? [] : [ack(m)])), 3 * 1024);
+  const t = new SizedTransport((req) => splitRequests(req.bytes).flatMap((m) => (n++ === 1 ? [] : [ack(m)])), 3 * 1024);
   const ipr = new IPRoute({ transport: t, timeoutMs: 5 });
   const b = ipr.batch();
   for (let i = 0; i < 7; i++) b.route("add", spec(i));

@@ -1,24 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { NLMSG_ALIGN, readHeader } from "../marshal/header.ts";
 import { decodeDatagram } from "../marshal/message.ts";
 import { RTM } from "../rtnl/constants.ts";
 import { rtnl } from "../rtnl/messages.ts";
 import { rtmsg } from "../rtnl/route.ts";
 import { IPRoute } from "../api/iproute.ts";
-import { ScriptedTransport, type ScriptedRequest, ack, reply } from "./scripted.ts";
-
-/** Every message of a sent datagram as its own ScriptedRequest. */
-function split(bytes: Uint8Array): ScriptedRequest[] {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: ScriptedRequest[] = [];
-  for (let off = 0; off + 16 <= bytes.length;) {
-    const header = readHeader(dv, off);
-    out.push({ header, bytes: bytes.slice(off, off + header.length) });
-    off += NLMSG_ALIGN(header.length);
-  }
-  return out;
-}
+import { ScriptedTransport, type ScriptedRequest, ack, reply, splitRequests } from "./scripted.ts";
 
 /**
  * A scripted transport with `receiveMany`, as FfiTransport has: up to `perCall` datagrams a call.
@@ -51,7 +38,7 @@ const spec = (i: number) => ({ dst: `198.51.100.${i}/32`, gateway: "192.0.2.1", 
 test("batch over receiveMany: many ACKs per call, a refusal and a reply land on their own request", async () => {
   let n = 0;
   const t = new ManyTransport((req) =>
-    split(req.bytes).flatMap((m) => {
+    splitRequests(req.bytes).flatMap((m) => {
       const k = n++;
       if (k === 7) return [ack(m, 17, "File exists")];
       if (k === 9) {
@@ -81,7 +68,7 @@ test("batch over receiveMany: many ACKs per call, a refusal and a reply land on 
 test("batch over receiveMany: chunks are drained one by one; a lost ACK fails it and the unsent rest", async () => {
   // 4 requests per chunk; the 6th request (second chunk) gets no ACK
   let n = 0;
-  const t = new ManyTransport((req) => split(req.bytes).flatMap((m) => (n++ === 5 ? [] : [ack(m)])), 16, 4 * 1024);
+  const t = new ManyTransport((req) => splitRequests(req.bytes).flatMap((m) => (n++ === 5 ? [] : [ack(m)])), 16, 4 * 1024);
   const ipr = new IPRoute({ transport: t, timeoutMs: 5 });
   const b = ipr.batch();
   for (let i = 0; i < 12; i++) b.route("add", spec(i));

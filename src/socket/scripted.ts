@@ -21,6 +21,28 @@ export interface ScriptedRequest {
 export type KernelScript = (request: ScriptedRequest) => Uint8Array[];
 
 /**
+ * Every message of a sent datagram as its own request: what a script answers one by one when
+ * requests are batched (`ipr.batch()` sends many per datagram).
+ *
+ * @param bytes a sent datagram (`request.bytes`)
+ * @returns one ScriptedRequest per netlink message in it
+ * @example
+ * ```ts
+ * const t = new ScriptedTransport((req) => splitRequests(req.bytes).map((m) => ack(m)));
+ * ```
+ */
+export function splitRequests(bytes: Uint8Array): ScriptedRequest[] {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: ScriptedRequest[] = [];
+  for (let off = 0; off + NLMSG_HDRLEN <= bytes.length;) {
+    const header = readHeader(dv, off);
+    out.push({ header, bytes: bytes.slice(off, off + header.length) });
+    off += NLMSG_ALIGN(header.length);
+  }
+  return out;
+}
+
+/**
  * Transport whose kernel is a function. Every sent datagram is recorded in `sent`.
  *
  * @example
