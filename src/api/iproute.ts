@@ -22,6 +22,7 @@ import * as neighbours from "./neighbours.ts";
 import * as nsid from "./nsid.ts";
 import * as routes from "./routes.ts";
 import * as rules from "./rules.ts";
+import * as qdiscs from "./tc.ts";
 
 /** Options for `new IPRoute()`. */
 export interface IPRouteOptions {
@@ -590,6 +591,48 @@ export class IPRoute implements Disposable {
    */
   poll(verb: ensureOps.PollVerb, filter: Filter, options: ensureOps.PollOptions = {}): Promise<NlMsg[]> {
     return ensureOps.poll(this.#ctx, verb, filter, options);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // traffic control
+
+  /**
+   * Queueing disciplines (pyroute2 `tc`, for qdiscs): `add` (NLM_F_CREATE | NLM_F_EXCL),
+   * `replace` (CREATE | REPLACE), `change`, `del`, `dump` / `show` (`getQdiscs`). Keys: `index`
+   * (the interface: an index or a name), `kind`, `handle` ("1:", or a number; 0 lets the kernel
+   * pick), `parent` ("root", the default, "1:10", "ingress", or a number), and the kind's options:
+   * `limit` for pfifo / bfifo / pfifo_head_drop (packets / bytes), `default` (the default class's
+   * minor: a number, or hex text as `tc` reads it), `r2q` and `direct_qlen` for htb; pfifo_fast
+   * and mq take none. `del` needs `index` and `handle` or `parent`. Classes and filters are not
+   * supported yet; dumps decode every kind (options of other kinds as bytes).
+   *
+   * Equivalent to: `tc qdisc add dev v0 root handle 1: htb default 10`, `tc qdisc del dev v0 root`
+   *
+   * @example
+   * ```ts
+   * await ipr.tc("add", { index: "v0", kind: "pfifo", handle: "1:", limit: 100 });
+   * await ipr.tc("replace", { index: "v0", kind: "htb", handle: "1:", default: 0x10 });
+   * await ipr.tc("del", { index: "v0", parent: "root" });
+   * ```
+   */
+  tc(command: qdiscs.TcCommand, spec: Filter = {}): Promise<NlMsg[]> {
+    return qdiscs.tc(this.#ctx, command, spec);
+  }
+
+  /**
+   * Dump the qdiscs, optionally filtered (pyroute2 `get_qdiscs`): by `index` (an index or a name),
+   * `kind`, `handle` / `parent` ("1:", "root", or numbers), any TCA_* key, or a predicate.
+   *
+   * Equivalent to: `tc qdisc show`
+   *
+   * @example
+   * ```ts
+   * const [root] = await ipr.getQdiscs({ index: "v0", parent: "root" });
+   * root?.get("kind"); // "htb"
+   * ```
+   */
+  getQdiscs(filter: Filter = {}): Promise<NlMsg[]> {
+    return qdiscs.getQdiscs(this.#ctx, filter);
   }
 
   // ------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import { nhmsg } from "./nexthop.ts";
 import { nsidmsg } from "./nsid.ts";
 import { rtmsg } from "./route.ts";
 import { fibmsg } from "./rule.ts";
+import { tcmsg } from "./tc.ts";
 
 /** The NETLINK_ROUTE protocol: message types → schemas. */
 export const rtnl: Protocol = new Protocol([
@@ -36,6 +37,9 @@ export const rtnl: Protocol = new Protocol([
   { type: RTM.RTM_NEWRULE, name: "RTM_NEWRULE", schema: fibmsg },
   { type: RTM.RTM_DELRULE, name: "RTM_DELRULE", schema: fibmsg },
   { type: RTM.RTM_GETRULE, name: "RTM_GETRULE", schema: fibmsg },
+  { type: RTM.RTM_NEWQDISC, name: "RTM_NEWQDISC", schema: tcmsg },
+  { type: RTM.RTM_DELQDISC, name: "RTM_DELQDISC", schema: tcmsg },
+  { type: RTM.RTM_GETQDISC, name: "RTM_GETQDISC", schema: tcmsg },
   { type: RTM.RTM_NEWNETCONF, name: "RTM_NEWNETCONF", schema: netconfmsg },
   { type: RTM.RTM_DELNETCONF, name: "RTM_DELNETCONF", schema: netconfmsg },
   { type: RTM.RTM_GETNETCONF, name: "RTM_GETNETCONF", schema: netconfmsg },

@@ -17,6 +17,7 @@ import { nexthopTables } from "./nexthop.ts";
 import { nsidTables } from "./nsid.ts";
 import { routeTables } from "./route.ts";
 import { ruleTables } from "./rule.ts";
+import { tcTables } from "./tc.ts";
 
 /**
  * The tables reachable from `roots`, each once, in walk order: a table, then the tables its rows'
@@ -73,4 +74,5 @@ export const allTables: readonly AttrTable[] = collectTables([
   ...nexthopTables,
   ...nsidTables,
   ...netconfTables,
+  ...tcTables,
 ]);

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { normalised, openScripted as open, requestFixtures } from "../../tests/fixtures/requests/route/_load.ts";
+import { decodeDatagram } from "../marshal/message.ts";
+import { RTM } from "../rtnl/constants.ts";
+import { rtnl } from "../rtnl/messages.ts";
+import { TC_H, tcmsg } from "../rtnl/tc.ts";
+import { done, reply } from "../socket/scripted.ts";
+import { formatHandle, parseHandle } from "./tc.ts";
+
+for (const fx of requestFixtures("tc")) {
+  test(`tc("${fx.command}") encodes ${fx.name} exactly as tc does`, async () => {
+    const { t, ipr } = open();
+    await ipr.tc(fx.command as "add", fx.spec);
+    const changes = t.sent.filter((d) => new DataView(d.buffer, d.byteOffset).getUint16(4, true) !== RTM.RTM_GETLINK);
+    assert.equal(changes.length, 1);
+    assert.deepEqual(normalised(changes[0]), normalised(fx.bytes));
+  });
+}
+
+test("handles read and print as tc writes them", () => {
+  assert.equal(parseHandle("1:", "handle"), 0x10000);
+  assert.equal(parseHandle("1:10", "handle"), 0x10010);
+  assert.equal(parseHandle("ffff:", "handle"), 0xffff0000);
+  assert.equal(parseHandle(":7", "handle"), 7);
+  assert.equal(parseHandle("root", "parent"), TC_H.TC_H_ROOT);
+  assert.equal(parseHandle("ingress", "parent"), TC_H.TC_H_INGRESS);
+  assert.equal(parseHandle("none", "parent"), 0);
+  assert.equal(parseHandle(0x20001, "handle"), 0x20001);
+  for (const h of [0x10000, 0x10010, 0xffff0000, TC_H.TC_H_ROOT, TC_H.TC_H_INGRESS, 0]) assert.equal(parseHandle(formatHandle(h), "h"), h);
+  assert.equal(formatHandle(0x10010), "1:10");
+  assert.throws(() => parseHandle("1", "handle"), /Invalid handle: expected "major:"/);
+  assert.throws(() => parseHandle("10000:", "handle"), TypeError);
+  assert.throws(() => parseHandle(2 ** 32, "handle"), RangeError);
+});
+
+const BAD: readonly { name: string; command: "add" | "replace" | "del"; spec: Record<string, unknown>; message: RegExp }[] = [
+  { name: "an unknown kind, listing the known ones", command: "add", spec: { index: 2, kind: "cake" }, message: /unknown qdisc kind "cake" \(known: pfifo, bfifo, pfifo_head_drop, pfifo_fast, htb, mq\)/ },
+  { name: "add without a kind", command: "add", spec: { index: 2, handle: "1:" }, message: /kind is required/ },
+  { name: "an option of another kind", command: "add", spec: { index: 2, kind: "pfifo", r2q: 5 }, message: /unknown keyword "r2q" \(known: index, kind, handle, parent, limit\)/ },
+  { name: "a limit out of range", command: "replace", spec: { index: 2, kind: "bfifo", limit: -1 }, message: /limit: expected an integer/ },
+  { name: "a bad handle", command: "add", spec: { index: 2, kind: "pfifo", handle: "x:" }, message: /Invalid handle/ },
+  { name: "no interface", command: "del", spec: { parent: "root" }, message: /index .* is required/ },
+];
+
+for (const c of BAD) {
+  test(`tc("${c.command}") refuses ${c.name} before sending anything`, async () => {
+    const { t, ipr } = open();
+    await assert.rejects(ipr.tc(c.command, c.spec), c.message);
+    assert.equal(t.sent.length, 0);
+  });
+}
+
+test("getQdiscs filters by interface name, kind, handle and parent as tc writes them", async () => {
+  const q = (index: number, kind: string, handle: number, parent: number) => ({ schema: tcmsg, init: { type: RTM.RTM_NEWQDISC, fields: { index, handle, parent }, attrs: [["kind", kind]] as [string, unknown][] } });
+  const { t, ipr } = open((req) => {
+    const [m] = decodeDatagram(req.bytes, rtnl);
+    if (m.event === "RTM_GETLINK") return [reply(req, [{ schema: m.schema, init: { type: RTM.RTM_NEWLINK, fields: { index: 3 }, attrs: { ifname: "v0" } } }]), done(req)];
+    return [reply(req, [q(3, "htb", 0x10000, TC_H.TC_H_ROOT), q(3, "pfifo", 0x100000, 0x10010), q(2, "mq", 0, TC_H.TC_H_ROOT)], { multi: true }), done(req)];
+  });
+  assert.deepEqual((await ipr.getQdiscs()).map((m) => m.get("kind")), ["htb", "pfifo", "mq"]);
+  assert.deepEqual((await ipr.getQdiscs({ parent: "root" })).map((m) => m.get("kind")), ["htb", "mq"]);
+  assert.deepEqual((await ipr.getQdiscs({ parent: "1:10" })).map((m) => m.get("kind")), ["pfifo"]);
+  assert.deepEqual((await ipr.getQdiscs({ handle: "1:", kind: "htb" })).map((m) => m.get("index")), [3]);
+  assert.deepEqual((await ipr.tc("show", { kind: "mq" })).map((m) => m.get("index")), [2]);
+  assert.deepEqual((await ipr.getQdiscs({ index: "v0" })).map((m) => m.get("kind")), ["htb", "pfifo"]);
+  const dumps = t.sent.filter((d) => new DataView(d.buffer, d.byteOffset).getUint16(4, true) === RTM.RTM_GETQDISC);
+  assert.equal(dumps.length, 6);
+  assert.equal(dumps[0].length, 36, "a plain tcmsg dump request, as tc qdisc show sends");
+});
