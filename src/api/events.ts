@@ -23,6 +23,7 @@ import { ndmsg } from "../rtnl/neigh.ts";
 import { netconfmsg } from "../rtnl/netconf.ts";
 import { nhmsg } from "../rtnl/nexthop.ts";
 import { nsidmsg } from "../rtnl/nsid.ts";
+import { tcmsg } from "../rtnl/tc.ts";
 import { rtmsg } from "../rtnl/route.ts";
 import { fibmsg } from "../rtnl/rule.ts";
 import { type EventSource, type OpContext, platform } from "./_context.ts";
@@ -160,13 +161,15 @@ const RESYNC: readonly { group: number; schema: MessageSchema; type: number; fam
   { group: RTNLGRP.RTNLGRP_IPV4_ROUTE, schema: rtmsg, type: RTM.RTM_GETROUTE, family: AF.AF_INET },
   { group: RTNLGRP.RTNLGRP_IPV6_ROUTE, schema: rtmsg, type: RTM.RTM_GETROUTE, family: AF.AF_INET6 },
   { group: RTNLGRP.RTNLGRP_NEIGH, schema: ndmsg, type: RTM.RTM_GETNEIGH, family: AF.AF_UNSPEC },
+  // the tc group also carries classes and filters, which are not re-dumped (yet)
+  { group: RTNLGRP.RTNLGRP_TC, schema: tcmsg, type: RTM.RTM_GETQDISC, family: AF.AF_UNSPEC },
   { group: RTNLGRP.RTNLGRP_IPV4_RULE, schema: fibmsg, type: RTM.RTM_GETRULE, family: AF.AF_INET },
   { group: RTNLGRP.RTNLGRP_IPV6_RULE, schema: fibmsg, type: RTM.RTM_GETRULE, family: AF.AF_INET6 },
 ];
 
 /**
- * The groups whose objects a resync dumps (others — tc, mpls_route... — are reported by the
- * OVERFLOW message only).
+ * The groups whose objects a resync dumps (others — mpls_route, mdb, tc classes and filters... —
+ * are reported by the OVERFLOW message only).
  *
  * @example
  * ```ts

@@ -184,6 +184,15 @@ test("ENOBUFS yields OVERFLOW, then a dump of the subscribed types, then live ev
   assert.equal(stream.stats.resynced, 2);
 });
 
+test("a resync of the tc group dumps the qdiscs", async () => {
+  const { source, stream, seen } = setup({ groups: ["tc"] });
+  source.push(new SyscallError("recv", 105));
+  const batch = await stream.nextBatch();
+  assert.deepEqual(batch?.map((m) => m.event), ["OVERFLOW"]);
+  await stream.close();
+  assert.deepEqual(seen, [{ type: "RTM_GETQDISC", family: 0 }]);
+});
+
 test("an oversize datagram (EMSGSIZE) counts as lost events too", async () => {
   const { source, stream, seen } = setup({ groups: ["ipv6_ifaddr"] });
   source.push(new SyscallError("recv", 90));
