@@ -36,7 +36,7 @@ export { ifaddrmsg } from "./src/rtnl/addr.ts";
 export { rtmsg } from "./src/rtnl/route.ts";
 export { fibmsg } from "./src/rtnl/rule.ts";
 export { TC_H, tcmsg } from "./src/rtnl/tc.ts";
-export { QDISC_KINDS, formatHandle, parseHandle, type TcCommand } from "./src/api/tc.ts";
+export { QDISC_KINDS, formatHandle, parseHandle, parseRate, parseSize, type TcCommand } from "./src/api/tc.ts";
 export { ndmsg } from "./src/rtnl/neigh.ts";
 export { PollTimeoutError, type EnsureVerb, type PollOptions, type PollVerb } from "./src/api/ensure.ts";
 export { BR_STATE, BRIDGE_FLAGS, BRIDGE_VLAN_INFO, type BrportCommand, type FdbCommand, type VlandbCommand, type VlanFilterCommand } from "./src/api/bridge.ts";

@@ -597,21 +597,28 @@ export class IPRoute implements Disposable {
   // traffic control
 
   /**
-   * Queueing disciplines (pyroute2 `tc`, for qdiscs): `add` (NLM_F_CREATE | NLM_F_EXCL),
-   * `replace` (CREATE | REPLACE), `change`, `del`, `dump` / `show` (`getQdiscs`). Keys: `index`
-   * (the interface: an index or a name), `kind`, `handle` ("1:", or a number; 0 lets the kernel
-   * pick), `parent` ("root", the default, "1:10", "ingress", or a number), and the kind's options:
+   * Traffic control (pyroute2 `tc`). Qdiscs: `add` (NLM_F_CREATE | NLM_F_EXCL), `replace`
+   * (CREATE | REPLACE), `change`, `del`, `dump` / `show` (`getQdiscs`). Keys: `index` (the
+   * interface: an index or a name), `kind`, `handle` ("1:", or a number; 0 lets the kernel pick),
+   * `parent` ("root", the default, "1:10", "ingress", or a number), and the kind's options:
    * `limit` for pfifo / bfifo / pfifo_head_drop (packets / bytes), `default` (the default class's
    * minor: a number, or hex text as `tc` reads it), `r2q` and `direct_qlen` for htb; pfifo_fast
-   * and mq take none. `del` needs `index` and `handle` or `parent`. Classes and filters are not
-   * supported yet; dumps decode every kind (options of other kinds as bytes).
+   * and mq take none. `del` needs `index` and `handle` or `parent`.
+   * htb classes: `add-class`, `replace-class`, `change-class`, `del-class`, `dump-class`
+   * (`getClasses`), with `handle` (the classid, "1:10"), `parent` ("1:" or a parent class),
+   * `rate` (required: "1mbit", "256kbit", or bit/s), `ceil` (default: the rate), `burst` /
+   * `cburst` ("15k", or bytes; default: one MTU), `prio` (0..7), `quantum`, `mtu` (1600), `mpu`;
+   * the rate tables and buffers are computed as `tc` computes them. Filters are not supported
+   * yet; dumps decode every kind (options of other kinds as bytes).
    *
-   * Equivalent to: `tc qdisc add dev v0 root handle 1: htb default 10`, `tc qdisc del dev v0 root`
+   * Equivalent to: `tc qdisc add dev v0 root handle 1: htb default 10`, `tc qdisc del dev v0 root`,
+   * `tc class add dev v0 parent 1: classid 1:10 htb rate 1mbit ceil 10mbit`
    *
    * @example
    * ```ts
    * await ipr.tc("add", { index: "v0", kind: "pfifo", handle: "1:", limit: 100 });
    * await ipr.tc("replace", { index: "v0", kind: "htb", handle: "1:", default: 0x10 });
+   * await ipr.tc("add-class", { index: "v0", kind: "htb", handle: "1:10", parent: "1:", rate: "1mbit", ceil: "10mbit" });
    * await ipr.tc("del", { index: "v0", parent: "root" });
    * ```
    */
@@ -633,6 +640,23 @@ export class IPRoute implements Disposable {
    */
   getQdiscs(filter: Filter = {}): Promise<NlMsg[]> {
     return qdiscs.getQdiscs(this.#ctx, filter);
+  }
+
+  /**
+   * Dump the traffic classes, optionally filtered (pyroute2 `get_classes`): by `index` (an index
+   * or a name), `kind`, `handle` (the classid, "1:10") / `parent`, any TCA_* key, or a predicate.
+   * An htb class's `options` hold `parms` (rate and ceil in bytes/s, buffers in ticks, prio...).
+   *
+   * Equivalent to: `tc class show`
+   *
+   * @example
+   * ```ts
+   * const [c] = await ipr.getClasses({ index: "v0", handle: "1:10" });
+   * c?.get(["options", "parms"]); // { rate: { rate: 125000, ... }, ceil: ..., prio: 0, ... }
+   * ```
+   */
+  getClasses(filter: Filter = {}): Promise<NlMsg[]> {
+    return qdiscs.getClasses(this.#ctx, filter);
   }
 
   // ------------------------------------------------------------------------------------------

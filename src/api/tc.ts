@@ -1,19 +1,23 @@
 /**
- * Queueing disciplines (RTM_NEWQDISC / RTM_DELQDISC / RTM_GETQDISC): `tc qdisc add | replace |
- * change | del | show` for the kinds whose options this library encodes (pfifo, bfifo,
- * pfifo_head_drop, pfifo_fast, htb, mq); every kind decodes in dumps.
+ * Traffic control: queueing disciplines (RTM_*QDISC: `tc qdisc add | replace | change | del |
+ * show` for the kinds whose options this library encodes: pfifo, bfifo, pfifo_head_drop,
+ * pfifo_fast, htb, mq) and htb classes (RTM_*TCLASS: `tc class ...`, rates and rate tables
+ * computed as tc does); every kind decodes in dumps.
  * @module
  */
 
 import { NLM_F, type NlMsg, show } from "../marshal/mod.ts";
 import { RTM } from "../rtnl/constants.ts";
+import { ifinfomsg } from "../rtnl/link.ts";
 import { TC_H, tcmsg } from "../rtnl/tc.ts";
 import { IndexResolver, type OpContext } from "./_context.ts";
 import { mergeMatch } from "./_spec.ts";
 import type { Match } from "./filter.ts";
 
-/** Commands of `IPRoute.tc`. */
-export type TcCommand = "add" | "replace" | "change" | "del" | "delete" | "dump" | "show";
+/** Commands of `IPRoute.tc`: qdiscs, and classes with pyroute2's `-class` suffix. */
+export type TcCommand =
+  | "add" | "replace" | "change" | "del" | "delete" | "dump" | "show"
+  | "add-class" | "replace-class" | "change-class" | "del-class" | "dump-class";
 
 const COMMANDS: Readonly<Record<string, { type: number; flags: number }>> = {
   add: { type: RTM.RTM_NEWQDISC, flags: NLM_F.CREATE | NLM_F.EXCL },
@@ -21,6 +25,14 @@ const COMMANDS: Readonly<Record<string, { type: number; flags: number }>> = {
   change: { type: RTM.RTM_NEWQDISC, flags: 0 },
   del: { type: RTM.RTM_DELQDISC, flags: 0 },
   delete: { type: RTM.RTM_DELQDISC, flags: 0 },
+};
+
+// as tc sends them: a class "replace" is CREATE alone
+const CLASS_COMMANDS: Readonly<Record<string, { type: number; flags: number }>> = {
+  "add-class": { type: RTM.RTM_NEWTCLASS, flags: NLM_F.CREATE | NLM_F.EXCL },
+  "replace-class": { type: RTM.RTM_NEWTCLASS, flags: NLM_F.CREATE },
+  "change-class": { type: RTM.RTM_NEWTCLASS, flags: 0 },
+  "del-class": { type: RTM.RTM_DELTCLASS, flags: 0 },
 };
 
 /** The kinds `tc("add")` encodes, with their option keys. */
@@ -94,15 +106,166 @@ function qdiscOptions(verb: string, kind: string, opts: Readonly<Record<string, 
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// htb classes: rates, sizes and the rate tables as iproute2's tc computes them
+
+/** Class kinds `tc("add-class")` encodes, with their option keys. */
+const CLASS_KINDS: Readonly<Record<string, readonly string[]>> = {
+  htb: ["rate", "ceil", "burst", "cburst", "prio", "quantum", "mtu", "mpu"],
+};
+
+// The packet scheduler's clock as /proc/net/psched describes it on every kernel since 2.6.31:
+// 1000 ns per µs and 64 ns per tick, clock_res 1,000,000; tc's tick_in_usec is their quotient.
+const TICK_IN_USEC = 1000 / 64;
+// psched's fourth field with high-resolution timers (NSEC_PER_SEC / hrtimer_resolution): what tc's
+// default burst divides the rate by
+const PSCHED_HZ = 1e9;
+
+/** Time in scheduler ticks to send `size` bytes at `rate` bytes/s (tc_calc_xmittime, C truncation included). */
+function xmittime(rate: number, size: number): number {
+  const usec = Math.trunc(1e6 * (size / rate)) >>> 0;
+  return Math.trunc(usec * TICK_IN_USEC) >>> 0;
+}
+
+const RATE_UNITS: Readonly<Record<string, number>> = {
+  "": 1, bit: 1, kbit: 1e3, mbit: 1e6, gbit: 1e9, tbit: 1e12, kibit: 1024, mibit: 1024 ** 2, gibit: 1024 ** 3, tibit: 1024 ** 4,
+  bps: 8, kbps: 8e3, mbps: 8e6, gbps: 8e9, tbps: 8e12, kibps: 8 * 1024, mibps: 8 * 1024 ** 2, gibps: 8 * 1024 ** 3, tibps: 8 * 1024 ** 4,
+};
+
+/** A rate as `tc` reads it ("1mbit", "256kbit", "10Mbit", "1gbps"; a number is bit/s), in bytes per second. */
+export function parseRate(value: unknown, key: string): number {
+  let bits: number;
+  if (typeof value === "number") bits = value;
+  else if (typeof value === "string") {
+    const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z]*)\s*$/i.exec(value);
+    const unit = m ? RATE_UNITS[m[2].toLowerCase()] : undefined;
+    if (!m || unit === undefined) throw new TypeError(`Invalid ${key}: expected a rate like "1mbit", "256kbit" or "1gbps", got ${show(value)}`);
+    bits = Number(m[1]) * unit;
+  } else throw new TypeError(`Invalid ${key}: expected a rate like "1mbit" or bit/s as a number, got ${show(value)}`);
+  const bytes = Math.trunc(bits / 8);
+  if (!Number.isFinite(bits) || bytes < 1 || bytes >= 2 ** 32) throw new RangeError(`Invalid ${key}: ${show(value)} is out of range (8 bit/s up to 32 Gbyte/s)`);
+  return bytes;
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  "": 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3,
+  kbit: 1024 / 8, mbit: 1024 ** 2 / 8, gbit: 1024 ** 3 / 8,
+};
+
+/** A size as `tc` reads it ("15k" is 15360 bytes, "1mbit" 131072); a number is bytes. */
+export function parseSize(value: unknown, key: string): number {
+  let size: number;
+  if (typeof value === "number") size = value;
+  else if (typeof value === "string") {
+    const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z]*)\s*$/i.exec(value);
+    const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
+    if (!m || unit === undefined) throw new TypeError(`Invalid ${key}: expected a size like "15k" or bytes as a number, got ${show(value)}`);
+    size = Math.trunc(Number(m[1]) * unit);
+  } else throw new TypeError(`Invalid ${key}: expected a size like "15k" or bytes as a number, got ${show(value)}`);
+  if (!Number.isInteger(size) || size < 1 || size > 0xffffffff) throw new RangeError(`Invalid ${key}: ${show(value)} is out of range (1 byte up to 4 GiB)`);
+  return size;
+}
+
+/** tc_calc_rtable: the 256 cells of a rate table (the time to send 8, 16... bytes) and the cell size's log. */
+function rateTable(rate: number, mtu: number, mpu: number): { table: Uint8Array; cellLog: number } {
+  let cellLog = 0;
+  while ((mtu >>> cellLog) > 255) cellLog++;
+  const table = new Uint8Array(1024);
+  const dv = new DataView(table.buffer);
+  for (let i = 0; i < 256; i++) dv.setUint32(i * 4, xmittime(rate, Math.max((i + 1) << cellLog, mpu)), true);
+  return { table, cellLog };
+}
+
+/** TCA_OPTIONS of an htb class: TCA_HTB_PARMS, then the rate and ceil tables, as tc sends them. */
+function htbClassOptions(verb: string, opts: Readonly<Record<string, unknown>>): [string, unknown][] {
+  if (opts.rate === undefined) throw new TypeError(`${verb}: rate is required for an htb class ("1mbit", or bit/s)`);
+  const rate = parseRate(opts.rate, `${verb}: rate`);
+  const ceil = opts.ceil === undefined ? rate : parseRate(opts.ceil, `${verb}: ceil`);
+  const mtu = opts.mtu === undefined ? 1600 : uint32(`${verb}: mtu`, opts.mtu);
+  const mpu = opts.mpu === undefined ? 0 : uint32(`${verb}: mpu`, opts.mpu);
+  if (mpu > 0xffff) throw new RangeError(`Invalid ${verb}: mpu: ${mpu} is out of range (0..65535)`);
+  const prio = opts.prio === undefined ? 0 : uint32(`${verb}: prio`, opts.prio);
+  if (prio > 7) throw new RangeError(`Invalid ${verb}: prio: ${prio} is out of range (0..7)`);
+  const quantum = opts.quantum === undefined ? 0 : uint32(`${verb}: quantum`, opts.quantum);
+  // tc's default burst: what the clock can send between two ticks, plus one MTU
+  const burst = opts.burst === undefined ? Math.trunc(rate / PSCHED_HZ) + mtu : parseSize(opts.burst, `${verb}: burst`);
+  const cburst = opts.cburst === undefined ? Math.trunc(ceil / PSCHED_HZ) + mtu : parseSize(opts.cburst, `${verb}: cburst`);
+  const rtab = rateTable(rate, mtu, mpu);
+  const ctab = rateTable(ceil, mtu, mpu);
+  const spec = (r: number, cellLog: number) => ({ cell_log: cellLog, linklayer: 1, overhead: 0, cell_align: -1, mpu, rate: r });
+  const parms = {
+    rate: spec(rate, rtab.cellLog),
+    ceil: spec(ceil, ctab.cellLog),
+    buffer: xmittime(rate, burst),
+    cbuffer: xmittime(ceil, cburst),
+    quantum,
+    level: 0,
+    prio,
+  };
+  return [["parms", parms], ["rtab", rtab.table], ["ctab", ctab.table]];
+}
+
+/** A class change: `handle` is the classid ("1:10"), `parent` its parent ("1:" or another class). */
+async function classChange(ctx: OpContext, command: string, spec: Readonly<Record<string, unknown>>): Promise<NlMsg[]> {
+  const cmd = CLASS_COMMANDS[command];
+  const verb = `tc(${show(command)})`;
+  const isDel = cmd.type === RTM.RTM_DELTCLASS;
+  const kind = spec.kind;
+  if (kind !== undefined && (typeof kind !== "string" || !(kind in CLASS_KINDS))) {
+    throw new TypeError(`${verb}: unknown class kind ${show(kind)} (known: ${Object.keys(CLASS_KINDS).join(", ")})`);
+  }
+  if (kind === undefined && !isDel) throw new TypeError(`${verb}: kind is required (known: ${Object.keys(CLASS_KINDS).join(", ")})`);
+  const known = kind === undefined || isDel ? OWN_KEYS : [...OWN_KEYS, ...CLASS_KINDS[kind]];
+  for (const k of Object.keys(spec)) {
+    if (spec[k] !== undefined && !known.includes(k)) throw new TypeError(`${verb}: unknown keyword ${show(k)} (known: ${known.join(", ")})`);
+  }
+  if (spec.index === undefined) throw new TypeError(`${verb}: index (the interface: an index or a name) is required`);
+  IndexResolver.check(spec.index, "index");
+  if (spec.handle === undefined) throw new TypeError(`${verb}: handle (the classid, e.g. "1:10") is required`);
+  const fields = {
+    family: 0,
+    index: 0,
+    handle: parseHandle(spec.handle, "handle"),
+    parent: spec.parent === undefined ? 0 : parseHandle(spec.parent, "parent"),
+  };
+  if (!isDel && spec.parent === undefined) throw new TypeError(`${verb}: parent (the qdisc "1:" or a parent class) is required`);
+  const attrs: [string, unknown][] = [];
+  if (kind !== undefined && !isDel) attrs.push(["kind", kind], ["options", htbClassOptions(verb, spec)]);
+  fields.index = await ctx.resolver().index(spec.index as number | string, "index");
+  return await ctx.request(tcmsg, cmd.type, { flags: cmd.flags, fields, attrs });
+}
+
+/**
+ * Every traffic class, filtered like `getQdiscs`: `index`, `kind`, `handle` (the classid),
+ * `parent`, any TCA_* key, a predicate, or `match`.
+ */
+export async function getClasses(ctx: OpContext, filter: Readonly<Record<string, unknown>> = {}): Promise<NlMsg[]> {
+  return await tcDump(ctx, RTM.RTM_GETTCLASS, "getClasses()", filter);
+}
+
+/** The kernel dumps one interface's classes per request (tcm_ifindex): every interface's in turn when none is given. */
+async function classIndexes(ctx: OpContext, index: number | undefined): Promise<number[]> {
+  if (index !== undefined) return [index];
+  const links = await ctx.dump(ifinfomsg, RTM.RTM_GETLINK);
+  return links.map((l) => l.get("index") as number);
+}
+
 /**
  * `tc(command, spec)`: a qdisc change (`add`, `replace`, `change`, `del`) or a dump (`dump` /
  * `show`, filtered like the other dumps).
  */
 export async function tc(ctx: OpContext, command: TcCommand, spec: Readonly<Record<string, unknown>>): Promise<NlMsg[]> {
   if (command === "dump" || command === "show") return await getQdiscs(ctx, spec);
+  if (command === "dump-class") return await getClasses(ctx, spec);
+  if (typeof command === "string" && command in CLASS_COMMANDS) {
+    if (spec === null || typeof spec !== "object") throw new TypeError(`tc(${show(command)}): expected a spec object, got ${show(spec)}`);
+    return await classChange(ctx, command, spec);
+  }
   const cmd = COMMANDS[command];
   const verb = `tc(${show(command)})`;
-  if (!cmd) throw new TypeError(`tc(): unknown command ${show(command)} (known: add, replace, change, del, dump, show)`);
+  if (!cmd) {
+    throw new TypeError(`tc(): unknown command ${show(command)} (known: add, replace, change, del, dump, show, add-class, replace-class, change-class, del-class, dump-class)`);
+  }
   if (spec === null || typeof spec !== "object") throw new TypeError(`${verb}: expected a spec object, got ${show(spec)}`);
   const isDel = cmd.type === RTM.RTM_DELQDISC;
   const kind = spec.kind;
@@ -139,11 +302,24 @@ export async function tc(ctx: OpContext, command: TcCommand, spec: Readonly<Reco
  * writes them or numbers), or any TCA_* key, a predicate, or `match`.
  */
 export async function getQdiscs(ctx: OpContext, filter: Readonly<Record<string, unknown>> = {}): Promise<NlMsg[]> {
-  if (filter === null || typeof filter !== "object") throw new TypeError(`getQdiscs(): expected a filter object, got ${show(filter)}`);
+  return await tcDump(ctx, RTM.RTM_GETQDISC, "getQdiscs()", filter);
+}
+
+/** A dump of qdiscs or classes, with tc's handles and interface names in the filter. */
+async function tcDump(ctx: OpContext, type: number, verb: string, filter: Readonly<Record<string, unknown>>): Promise<NlMsg[]> {
+  if (filter === null || typeof filter !== "object") throw new TypeError(`${verb}: expected a filter object, got ${show(filter)}`);
   const { match, ...rest } = filter as Record<string, unknown>;
   const f: Record<string, unknown> = { ...rest };
   if (typeof f.handle === "string") f.handle = parseHandle(f.handle, "handle");
   if (typeof f.parent === "string") f.parent = parseHandle(f.parent, "parent");
   if (typeof f.index === "string") f.index = await ctx.resolver().index(f.index, "index");
-  return await ctx.dump(tcmsg, RTM.RTM_GETQDISC, { fields: { family: 0 } }, mergeMatch(f, match as Match | undefined));
+  const m = mergeMatch(f, match as Match | undefined);
+  if (type !== RTM.RTM_GETTCLASS) return await ctx.dump(tcmsg, type, { fields: { family: 0 } }, m);
+  // classes are dumped per interface: the one asked for, else every one (a predicate on `index`
+  // then filters what they return)
+  const out: NlMsg[] = [];
+  for (const index of await classIndexes(ctx, typeof f.index === "number" ? f.index : undefined)) {
+    out.push(...await ctx.dump(tcmsg, type, { fields: { family: 0, index } }, m));
+  }
+  return out;
 }

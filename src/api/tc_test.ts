@@ -6,7 +6,7 @@ import { RTM } from "../rtnl/constants.ts";
 import { rtnl } from "../rtnl/messages.ts";
 import { TC_H, tcmsg } from "../rtnl/tc.ts";
 import { done, reply } from "../socket/scripted.ts";
-import { formatHandle, parseHandle } from "./tc.ts";
+import { formatHandle, parseHandle, parseRate, parseSize } from "./tc.ts";
 
 for (const fx of requestFixtures("tc")) {
   test(`tc("${fx.command}") encodes ${fx.name} exactly as tc does`, async () => {
@@ -67,4 +67,58 @@ test("getQdiscs filters by interface name, kind, handle and parent as tc writes 
   const dumps = t.sent.filter((d) => new DataView(d.buffer, d.byteOffset).getUint16(4, true) === RTM.RTM_GETQDISC);
   assert.equal(dumps.length, 6);
   assert.equal(dumps[0].length, 36, "a plain tcmsg dump request, as tc qdisc show sends");
+});
+
+test("rates and sizes read as tc reads them", () => {
+  assert.equal(parseRate("1mbit", "rate"), 125_000);
+  assert.equal(parseRate("256kbit", "rate"), 32_000);
+  assert.equal(parseRate("5Mbit", "rate"), 625_000);
+  assert.equal(parseRate("1gbps", "rate"), 1_000_000_000);
+  assert.equal(parseRate("1mibit", "rate"), 131_072);
+  assert.equal(parseRate(2_000_000, "rate"), 250_000);
+  assert.throws(() => parseRate("fast", "rate"), /expected a rate like "1mbit"/);
+  assert.throws(() => parseRate("40gbyte", "rate"), TypeError);
+  assert.throws(() => parseRate(4, "rate"), RangeError);
+  assert.equal(parseSize("15k", "burst"), 15_360);
+  assert.equal(parseSize("1mbit", "burst"), 131_072);
+  assert.equal(parseSize(1600, "burst"), 1600);
+  assert.throws(() => parseSize("lots", "burst"), TypeError);
+  assert.throws(() => parseSize(0, "burst"), RangeError);
+});
+
+const BAD_CLASSES: readonly { name: string; spec: Record<string, unknown>; message: RegExp }[] = [
+  { name: "a class without a rate", spec: { index: 2, kind: "htb", handle: "1:10", parent: "1:" }, message: /rate is required/ },
+  { name: "a class without a classid", spec: { index: 2, kind: "htb", parent: "1:", rate: "1mbit" }, message: /handle \(the classid/ },
+  { name: "a class without a parent", spec: { index: 2, kind: "htb", handle: "1:10", rate: "1mbit" }, message: /parent .* is required/ },
+  { name: "a class kind other than htb", spec: { index: 2, kind: "hfsc", handle: "1:10", parent: "1:" }, message: /unknown class kind "hfsc" \(known: htb\)/ },
+  { name: "prio 8", spec: { index: 2, kind: "htb", handle: "1:10", parent: "1:", rate: "1mbit", prio: 8 }, message: /prio: 8 is out of range/ },
+  { name: "a qdisc option", spec: { index: 2, kind: "htb", handle: "1:10", parent: "1:", rate: "1mbit", limit: 5 }, message: /unknown keyword "limit"/ },
+];
+
+for (const c of BAD_CLASSES) {
+  test(`tc("add-class") refuses ${c.name} before sending anything`, async () => {
+    const { t, ipr } = open();
+    await assert.rejects(ipr.tc("add-class", c.spec), c.message);
+    assert.equal(t.sent.length, 0);
+  });
+}
+
+test("getClasses asks the kernel interface by interface: the one named, else every link", async () => {
+  const cls = (index: number, handle: number) => ({ schema: tcmsg, init: { type: RTM.RTM_NEWTCLASS, fields: { index, handle, parent: 0x10000 }, attrs: [["kind", "htb"]] as [string, unknown][] } });
+  const asked: number[] = [];
+  const { ipr } = open((req) => {
+    const [m] = decodeDatagram(req.bytes, rtnl);
+    if (m.event === "RTM_GETLINK" && m.get("ifname") === "v0") return [reply(req, [{ schema: m.schema, init: { type: RTM.RTM_NEWLINK, fields: { index: 3 }, attrs: { ifname: "v0" } } }]), done(req)];
+    if (m.event === "RTM_GETLINK") {
+      return [reply(req, [2, 3].map((index) => ({ schema: m.schema, init: { type: RTM.RTM_NEWLINK, fields: { index }, attrs: { ifname: `v${index}` } } })), { multi: true }), done(req)];
+    }
+    const index = m.get("index") as number;
+    asked.push(index);
+    return [reply(req, index === 3 ? [cls(3, 0x10010), cls(3, 0x10020)] : [cls(2, 0x20001)], { multi: true }), done(req)];
+  });
+  assert.deepEqual((await ipr.getClasses({ index: "v0" })).map((m) => formatHandle(m.get("handle") as number)), ["1:10", "1:20"]);
+  assert.deepEqual(asked, [3]);
+  assert.deepEqual((await ipr.getClasses()).map((m) => formatHandle(m.get("handle") as number)), ["2:1", "1:10", "1:20"]);
+  assert.deepEqual(asked, [3, 2, 3]);
+  assert.deepEqual((await ipr.getClasses({ handle: "1:20" })).map((m) => m.get("index")), [3]);
 });

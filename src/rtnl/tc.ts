@@ -5,7 +5,7 @@
  * @module
  */
 
-import { asciiz, bytes, fixedStruct, flag, s32, struct, u16, u32, u64, u8 } from "../marshal/codecs.ts";
+import { asciiz, bytes, fixedStruct, flag, s16, s32, struct, u16, u32, u64, u8 } from "../marshal/codecs.ts";
 import type { MessageSchema } from "../marshal/message.ts";
 import { type AttrTable, attrs, nested, switchOn } from "../marshal/schema.ts";
 
@@ -49,8 +49,18 @@ export const tcStatsAttrs: AttrTable = attrs("TCA_STATS", {
 });
 
 /**
+ * struct tc_ratespec (linux/pkt_sched.h): a rate in bytes per second and how packet sizes are
+ * rounded into the rate table's cells.
+ */
+export const tcRatespec = fixedStruct({ cell_log: u8, linklayer: u8, overhead: u16, cell_align: s16, mpu: u16, rate: u32 }, "tc_ratespec");
+
+// struct tc_htb_opt: an htb class's rate and ceil, their buffers in scheduler ticks, quantum,
+// level (read only) and priority
+const htbOpt = fixedStruct({ rate: tcRatespec, ceil: tcRatespec, buffer: u32, cbuffer: u32, quantum: u32, level: u32, prio: u32 }, "tc_htb_opt");
+
+/**
  * TCA_HTB_* (linux/pkt_sched.h): the options of an htb qdisc (`init`: struct tc_htb_glob) and
- * of its classes (kept as bytes here: `parms`, the rate tables).
+ * of its classes (`parms`: struct tc_htb_opt; `rtab` / `ctab`: the 256-cell rate tables).
  *
  * @example
  * ```ts
@@ -58,7 +68,7 @@ export const tcStatsAttrs: AttrTable = attrs("TCA_STATS", {
  * ```
  */
 export const htbAttrs: AttrTable = attrs("TCA_HTB", {
-  parms: [1, "TCA_HTB_PARMS", bytes],
+  parms: [1, "TCA_HTB_PARMS", htbOpt],
   init: [2, "TCA_HTB_INIT", fixedStruct({ version: u32, rate2quantum: u32, defcls: u32, debug: u32, direct_pkts: u32 }, "tc_htb_glob")],
   ctab: [3, "TCA_HTB_CTAB", bytes],
   rtab: [4, "TCA_HTB_RTAB", bytes],
@@ -117,8 +127,9 @@ export const tcAttrs = attrs("TCA", {
 });
 
 /**
- * struct tcmsg + TCA_* attributes (RTM_NEWQDISC, RTM_DELQDISC, RTM_GETQDISC). `index` is
- * tcm_ifindex; `handle` and `parent` are 32-bit major:minor handles (`TC_H`).
+ * struct tcmsg + TCA_* attributes (RTM_NEWQDISC, RTM_DELQDISC, RTM_GETQDISC and the same for
+ * classes, RTM_*TCLASS). `index` is tcm_ifindex; `handle` (a class's classid) and `parent` are
+ * 32-bit major:minor handles (`TC_H`).
  *
  * @example
  * ```ts
