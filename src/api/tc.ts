@@ -53,6 +53,15 @@ const OWN_KEYS = ["index", "kind", "handle", "parent"];
 /**
  * A handle or parent as `tc` writes it: "1:" (major 1), "1:10" (major 1, minor 0x10: both hex),
  * "root", "ingress", "none", or the 32-bit number.
+ *
+ * @param value the handle
+ * @param key how errors name it
+ * @returns the 32-bit handle
+ * @example
+ * ```ts
+ * parseHandle("1:10", "classid"); // 0x10010
+ * parseHandle("root", "parent");  // 0xffffffff
+ * ```
  */
 export function parseHandle(value: unknown, key: string): number {
   if (typeof value === "number") {
@@ -70,7 +79,16 @@ export function parseHandle(value: unknown, key: string): number {
   return ((parseInt(m[1] ?? "0", 16) << 16) >>> 0) + parseInt(m[2] ?? "0", 16);
 }
 
-/** `handle` as `tc` prints it: "1:", "1:10", "root", "ingress", "none". */
+/**
+ * `handle` as `tc` prints it: "1:", "1:10", "root", "ingress", "none".
+ *
+ * @param handle a 32-bit handle
+ * @returns its text
+ * @example
+ * ```ts
+ * formatHandle(0x10010); // "1:10"
+ * ```
+ */
 export function formatHandle(handle: number): string {
   if (handle === TC_H.TC_H_ROOT) return "root";
   if (handle === TC_H.TC_H_INGRESS) return "ingress";
@@ -132,7 +150,18 @@ const RATE_UNITS: Readonly<Record<string, number>> = {
   bps: 8, kbps: 8e3, mbps: 8e6, gbps: 8e9, tbps: 8e12, kibps: 8 * 1024, mibps: 8 * 1024 ** 2, gibps: 8 * 1024 ** 3, tibps: 8 * 1024 ** 4,
 };
 
-/** A rate as `tc` reads it ("1mbit", "256kbit", "10Mbit", "1gbps"; a number is bit/s), in bytes per second. */
+/**
+ * A rate as `tc` reads it ("1mbit", "256kbit", "10Mbit", "1gbps"; a number is bit/s), in bytes
+ * per second.
+ *
+ * @param value the rate
+ * @param key how errors name it
+ * @returns bytes per second
+ * @example
+ * ```ts
+ * parseRate("1mbit", "rate"); // 125000
+ * ```
+ */
 export function parseRate(value: unknown, key: string): number {
   let bits: number;
   if (typeof value === "number") bits = value;
@@ -152,7 +181,17 @@ const SIZE_UNITS: Readonly<Record<string, number>> = {
   kbit: 1024 / 8, mbit: 1024 ** 2 / 8, gbit: 1024 ** 3 / 8,
 };
 
-/** A size as `tc` reads it ("15k" is 15360 bytes, "1mbit" 131072); a number is bytes. */
+/**
+ * A size as `tc` reads it ("15k" is 15360 bytes, "1mbit" 131072); a number is bytes.
+ *
+ * @param value the size
+ * @param key how errors name it
+ * @returns bytes
+ * @example
+ * ```ts
+ * parseSize("15k", "burst"); // 15360
+ * ```
+ */
 export function parseSize(value: unknown, key: string): number {
   let size: number;
   if (typeof value === "number") size = value;
@@ -205,32 +244,60 @@ function htbClassOptions(verb: string, opts: Readonly<Record<string, unknown>>):
   return [["parms", parms], ["rtab", rtab.table], ["ctab", ctab.table]];
 }
 
-/** A class change: `handle` is the classid ("1:10"), `parent` its parent ("1:" or another class). */
-async function classChange(ctx: OpContext, command: string, spec: Readonly<Record<string, unknown>>): Promise<NlMsg[]> {
-  const cmd = CLASS_COMMANDS[command];
+/** What differs between a qdisc and a class change. */
+interface TcObject {
+  /** "qdisc" or "class", for errors. */
+  readonly noun: string;
+  /** The commands and their message type and flags. */
+  readonly commands: Readonly<Record<string, { type: number; flags: number }>>;
+  /** The kinds encoded, with their option keys. */
+  readonly kinds: Readonly<Record<string, readonly string[]>>;
+  /** The message type of a delete. */
+  readonly del: number;
+  /** `parent` when not given (undefined: required but for a delete). */
+  readonly parent: number | undefined;
+  /** Whether `handle` is required (a class's classid). */
+  readonly handle: boolean;
+  /** TCA_OPTIONS for a kind (undefined: none sent). */
+  options(verb: string, kind: string, spec: Readonly<Record<string, unknown>>): unknown;
+}
+
+const QDISC: TcObject = { noun: "qdisc", commands: COMMANDS, kinds: KINDS, del: RTM.RTM_DELQDISC, parent: TC_H.TC_H_ROOT, handle: false, options: qdiscOptions };
+const CLASS: TcObject = { noun: "class", commands: CLASS_COMMANDS, kinds: CLASS_KINDS, del: RTM.RTM_DELTCLASS, parent: undefined, handle: true, options: (verb, _kind, spec) => htbClassOptions(verb, spec) };
+
+/**
+ * A qdisc or class change: everything checked (kind, keywords, interface, handles, options)
+ * before the interface name is resolved and the request sent.
+ */
+async function change(ctx: OpContext, o: TcObject, command: string, spec: Readonly<Record<string, unknown>>): Promise<NlMsg[]> {
+  const cmd = o.commands[command];
   const verb = `tc(${show(command)})`;
-  const isDel = cmd.type === RTM.RTM_DELTCLASS;
+  if (spec === null || typeof spec !== "object") throw new TypeError(`${verb}: expected a spec object, got ${show(spec)}`);
+  const isDel = cmd.type === o.del;
   const kind = spec.kind;
-  if (kind !== undefined && (typeof kind !== "string" || !(kind in CLASS_KINDS))) {
-    throw new TypeError(`${verb}: unknown class kind ${show(kind)} (known: ${Object.keys(CLASS_KINDS).join(", ")})`);
-  }
-  if (kind === undefined && !isDel) throw new TypeError(`${verb}: kind is required (known: ${Object.keys(CLASS_KINDS).join(", ")})`);
-  const known = kind === undefined || isDel ? OWN_KEYS : [...OWN_KEYS, ...CLASS_KINDS[kind]];
+  const kinds = Object.keys(o.kinds).join(", ");
+  if (kind !== undefined && (typeof kind !== "string" || !(kind in o.kinds))) throw new TypeError(`${verb}: unknown ${o.noun} kind ${show(kind)} (known: ${kinds})`);
+  if (kind === undefined && !isDel) throw new TypeError(`${verb}: kind is required (known: ${kinds})`);
+  const known = kind === undefined || isDel ? OWN_KEYS : [...OWN_KEYS, ...o.kinds[kind]];
   for (const k of Object.keys(spec)) {
     if (spec[k] !== undefined && !known.includes(k)) throw new TypeError(`${verb}: unknown keyword ${show(k)} (known: ${known.join(", ")})`);
   }
   if (spec.index === undefined) throw new TypeError(`${verb}: index (the interface: an index or a name) is required`);
   IndexResolver.check(spec.index, "index");
-  if (spec.handle === undefined) throw new TypeError(`${verb}: handle (the classid, e.g. "1:10") is required`);
+  if (o.handle && spec.handle === undefined) throw new TypeError(`${verb}: handle (the classid, e.g. "1:10") is required`);
+  if (o.parent === undefined && !isDel && spec.parent === undefined) throw new TypeError(`${verb}: parent (the qdisc "1:" or a parent class) is required`);
   const fields = {
     family: 0,
     index: 0,
-    handle: parseHandle(spec.handle, "handle"),
-    parent: spec.parent === undefined ? 0 : parseHandle(spec.parent, "parent"),
+    handle: spec.handle === undefined ? 0 : parseHandle(spec.handle, "handle"),
+    parent: spec.parent === undefined ? (o.parent ?? 0) : parseHandle(spec.parent, "parent"),
   };
-  if (!isDel && spec.parent === undefined) throw new TypeError(`${verb}: parent (the qdisc "1:" or a parent class) is required`);
   const attrs: [string, unknown][] = [];
-  if (kind !== undefined && !isDel) attrs.push(["kind", kind], ["options", htbClassOptions(verb, spec)]);
+  if (kind !== undefined) {
+    attrs.push(["kind", kind]);
+    const options = isDel ? undefined : o.options(verb, kind, spec);
+    if (options !== undefined) attrs.push(["options", options]);
+  }
   fields.index = await ctx.resolver().index(spec.index as number | string, "index");
   return await ctx.request(tcmsg, cmd.type, { flags: cmd.flags, fields, attrs });
 }
@@ -257,44 +324,9 @@ async function classIndexes(ctx: OpContext, index: number | undefined): Promise<
 export async function tc(ctx: OpContext, command: TcCommand, spec: Readonly<Record<string, unknown>>): Promise<NlMsg[]> {
   if (command === "dump" || command === "show") return await getQdiscs(ctx, spec);
   if (command === "dump-class") return await getClasses(ctx, spec);
-  if (typeof command === "string" && command in CLASS_COMMANDS) {
-    if (spec === null || typeof spec !== "object") throw new TypeError(`tc(${show(command)}): expected a spec object, got ${show(spec)}`);
-    return await classChange(ctx, command, spec);
-  }
-  const cmd = COMMANDS[command];
-  const verb = `tc(${show(command)})`;
-  if (!cmd) {
-    throw new TypeError(`tc(): unknown command ${show(command)} (known: add, replace, change, del, dump, show, add-class, replace-class, change-class, del-class, dump-class)`);
-  }
-  if (spec === null || typeof spec !== "object") throw new TypeError(`${verb}: expected a spec object, got ${show(spec)}`);
-  const isDel = cmd.type === RTM.RTM_DELQDISC;
-  const kind = spec.kind;
-  if (kind !== undefined && (typeof kind !== "string" || !(kind in KINDS))) {
-    throw new TypeError(`${verb}: unknown qdisc kind ${show(kind)} (known: ${QDISC_KINDS.join(", ")})`);
-  }
-  if (kind === undefined && !isDel) throw new TypeError(`${verb}: kind is required (known: ${QDISC_KINDS.join(", ")})`);
-  const known = kind === undefined ? OWN_KEYS : [...OWN_KEYS, ...KINDS[kind]];
-  for (const k of Object.keys(spec)) {
-    if (spec[k] !== undefined && !known.includes(k)) {
-      throw new TypeError(`${verb}: unknown keyword ${show(k)} (known: ${known.join(", ")})`);
-    }
-  }
-  if (spec.index === undefined) throw new TypeError(`${verb}: index (the interface: an index or a name) is required`);
-  IndexResolver.check(spec.index, "index");
-  const fields = {
-    family: 0,
-    index: 0,
-    handle: spec.handle === undefined ? 0 : parseHandle(spec.handle, "handle"),
-    parent: spec.parent === undefined ? TC_H.TC_H_ROOT : parseHandle(spec.parent, "parent"),
-  };
-  const attrs: [string, unknown][] = [];
-  if (kind !== undefined) {
-    attrs.push(["kind", kind]);
-    const options = isDel ? undefined : qdiscOptions(verb, kind, spec);
-    if (options !== undefined) attrs.push(["options", options]);
-  }
-  fields.index = await ctx.resolver().index(spec.index as number | string, "index");
-  return await ctx.request(tcmsg, cmd.type, { flags: cmd.flags, fields, attrs });
+  if (typeof command === "string" && command in CLASS_COMMANDS) return await change(ctx, CLASS, command, spec);
+  if (typeof command === "string" && command in COMMANDS) return await change(ctx, QDISC, command, spec);
+  throw new TypeError(`tc(): unknown command ${show(command)} (known: add, replace, change, del, dump, show, add-class, replace-class, change-class, del-class, dump-class)`);
 }
 
 /**
