@@ -17,7 +17,7 @@ const LINUX = "/usr/include/linux";
 const PRIMARY = [
   "if_link", "rtnetlink", "if_addr", "neighbour", "fib_rules", "nexthop", "net_namespace", "netconf",
   "lwtunnel", "mpls_iptunnel", "ila", "seg6_iptunnel", "seg6_local", "rpl_iptunnel", "ioam6_iptunnel",
-  "if_bridge", "if_tunnel", "veth", "if_arp", "if", "netlink", "pkt_sched", "gen_stats",
+  "if_bridge", "if_tunnel", "veth", "if_arp", "if", "netlink", "pkt_sched", "pkt_cls", "gen_stats",
 ].map((h) => `${LINUX}/${h}.h`);
 const SOCKET_H = "/usr/include/x86_64-linux-gnu/bits/socket.h";
 

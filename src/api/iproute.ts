@@ -608,17 +608,25 @@ export class IPRoute implements Disposable {
    * (`getClasses`), with `handle` (the classid, "1:10"), `parent` ("1:" or a parent class),
    * `rate` (required: "1mbit", "256kbit", or bit/s), `ceil` (default: the rate), `burst` /
    * `cburst` ("15k", or bytes; default: one MTU), `prio` (0..7), `quantum`, `mtu` (1600), `mpu`;
-   * the rate tables and buffers are computed as `tc` computes them. Filters are not supported
-   * yet; dumps decode every kind (options of other kinds as bytes).
+   * the rate tables and buffers are computed as `tc` computes them. Dumps decode every kind
+   * (options of other kinds as bytes).
+   * u32 filters: `add-filter`, `replace-filter`, `change-filter`, `del-filter`, `dump-filter`
+   * (`getFilters`), with `parent` (the qdisc, "1:"), `prio`, `protocol` ("ip", "ipv6", "all",
+   * or a number), `flowid` / `classid` (the class a match goes to) and `match`: `{ src, dst }`
+   * (IPv4 prefixes), `tos`, `protocol`, `sport`, `dport`, `icmp_type`, `icmp_code` (a number, or
+   * `[value, mask]`), or raw `{ u32 | u16 | u8: [value, mask], at: offset }`; a list of such
+   * objects, or pyroute2's `keys: ["0x0006/0x00ff+8"]`. Keys are packed as tc packs them.
    *
    * Equivalent to: `tc qdisc add dev v0 root handle 1: htb default 10`, `tc qdisc del dev v0 root`,
-   * `tc class add dev v0 parent 1: classid 1:10 htb rate 1mbit ceil 10mbit`
+   * `tc class add dev v0 parent 1: classid 1:10 htb rate 1mbit ceil 10mbit`,
+   * `tc filter add dev v0 parent 1: protocol ip prio 1 u32 match ip dport 80 0xffff flowid 1:10`
    *
    * @example
    * ```ts
    * await ipr.tc("add", { index: "v0", kind: "pfifo", handle: "1:", limit: 100 });
    * await ipr.tc("replace", { index: "v0", kind: "htb", handle: "1:", default: 0x10 });
    * await ipr.tc("add-class", { index: "v0", kind: "htb", handle: "1:10", parent: "1:", rate: "1mbit", ceil: "10mbit" });
+   * await ipr.tc("add-filter", { index: "v0", kind: "u32", parent: "1:", protocol: "ip", prio: 1, match: { dport: 80 }, flowid: "1:10" });
    * await ipr.tc("del", { index: "v0", parent: "root" });
    * ```
    */
@@ -657,6 +665,24 @@ export class IPRoute implements Disposable {
    */
   getClasses(filter: Filter = {}): Promise<NlMsg[]> {
     return qdiscs.getClasses(this.#ctx, filter);
+  }
+
+  /**
+   * Dump the filters of a qdisc (pyroute2 `get_filters`): per interface (`index`, or every one),
+   * of `parent` (the qdisc, "1:"; default the root qdisc), filtered by `kind`, `prio`,
+   * `protocol` (ETH_P_* number), any TCA_* key, or a predicate. A u32 filter's `options` hold
+   * `classid` and `sel` with its keys (`{ mask, val, off, offmask }`).
+   *
+   * Equivalent to: `tc filter show dev v0 parent 1:`
+   *
+   * @example
+   * ```ts
+   * const [f] = await ipr.getFilters({ index: "v0", parent: "1:", kind: "u32" });
+   * f?.get("prio"); // 1
+   * ```
+   */
+  getFilters(filter: Filter = {}): Promise<NlMsg[]> {
+    return qdiscs.getFilters(this.#ctx, filter);
   }
 
   // ------------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ import type { Match } from "./filter.ts";
 /** Commands of `IPRoute.tc`: qdiscs, and classes with pyroute2's `-class` suffix. */
 export type TcCommand =
   | "add" | "replace" | "change" | "del" | "delete" | "dump" | "show"
-  | "add-class" | "replace-class" | "change-class" | "del-class" | "dump-class";
+  | "add-class" | "replace-class" | "change-class" | "del-class" | "dump-class"
+  | "add-filter" | "replace-filter" | "change-filter" | "del-filter" | "dump-filter";
 
 const COMMANDS: Readonly<Record<string, { type: number; flags: number }>> = {
   add: { type: RTM.RTM_NEWQDISC, flags: NLM_F.CREATE | NLM_F.EXCL },
@@ -244,6 +245,156 @@ function htbClassOptions(verb: string, opts: Readonly<Record<string, unknown>>):
   return [["parms", parms], ["rtab", rtab.table], ["ctab", ctab.table]];
 }
 
+// ---------------------------------------------------------------------------------------------
+// u32 filters: tc's "match ip ..." and "match u32|u16|u8 VALUE MASK at OFFSET" keys
+
+const FILTER_COMMANDS: Readonly<Record<string, { type: number; flags: number }>> = {
+  "add-filter": { type: RTM.RTM_NEWTFILTER, flags: NLM_F.CREATE | NLM_F.EXCL },
+  "replace-filter": { type: RTM.RTM_NEWTFILTER, flags: NLM_F.CREATE },
+  "change-filter": { type: RTM.RTM_NEWTFILTER, flags: 0 },
+  "del-filter": { type: RTM.RTM_DELTFILTER, flags: 0 },
+};
+
+/** Filter kinds `tc("add-filter")` encodes, with their option keys. */
+const FILTER_KINDS: Readonly<Record<string, readonly string[]>> = {
+  u32: ["classid", "flowid", "match", "keys"],
+};
+
+/** Ethernet protocols by the names `tc` takes for `protocol` (linux/if_ether.h). */
+const ETH_P: Readonly<Record<string, number>> = { all: 0x0003, ip: 0x0800, arp: 0x0806, ipv6: 0x86dd, "802.1q": 0x8100, "802.1ad": 0x88a8 };
+
+type U32Key = { mask: number; val: number; off: number; offmask: number };
+
+/** tc's pack_key: a 32-bit key at a word offset, merged with a key already at that word. */
+function packKey(keys: U32Key[], val: number, mask: number, off: number, what: string): void {
+  val = (val & mask) >>> 0;
+  for (const k of keys) {
+    if (k.off === off && k.offmask === 0) {
+      if (((val ^ k.val) & mask & k.mask) !== 0) throw new TypeError(`Invalid match: ${what} contradicts an earlier key at offset ${off}`);
+      k.val = (k.val | val) >>> 0;
+      k.mask = (k.mask | mask) >>> 0;
+      return;
+    }
+  }
+  if (keys.length >= 128) throw new RangeError(`Invalid match: more than 128 keys`);
+  keys.push({ mask: mask >>> 0, val, off, offmask: 0 });
+}
+
+/** A value of `bits` bits at byte offset `off` (aligned to its size), placed in its 32-bit word as tc's pack_key16 / pack_key8 do. */
+function packField(keys: U32Key[], bits: 8 | 16 | 32, val: number, mask: number, off: number, what: string): void {
+  const max = bits === 32 ? 0xffffffff : (1 << bits) - 1;
+  for (const [n, v] of [["value", val], ["mask", mask]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`Invalid match: ${what} ${n} ${v} does not fit in ${bits} bits`);
+  }
+  if (!Number.isInteger(off) || off < 0 || off % (bits / 8) !== 0) throw new RangeError(`Invalid match: ${what} offset ${off} is not a multiple of ${bits / 8}`);
+  const shift = bits === 32 ? 0 : 8 * (4 - bits / 8 - (off & 3));
+  packKey(keys, (val * 2 ** shift) >>> 0, (mask * 2 ** shift) >>> 0, off & ~3, what);
+}
+
+/** An IPv4 prefix "192.0.2.0/24" (or an address) as value and mask. */
+function ip4Prefix(value: unknown, what: string): [number, number] {
+  const m = typeof value === "string" ? /^(\d+)\.(\d+)\.(\d+)\.(\d+)(?:\/(\d+))?$/.exec(value) : null;
+  const parts = m ? m.slice(1, 5).map(Number) : [];
+  const len = m && m[5] !== undefined ? Number(m[5]) : 32;
+  if (!m || parts.some((x) => x > 255) || len > 32) throw new TypeError(`Invalid match: ${what} expects an IPv4 prefix like "192.0.2.0/24", got ${show(value)}`);
+  const addr = ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0;
+  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  return [addr, mask];
+}
+
+/** A numeric match: `80` (all bits), or `[value, mask]` as tc writes "80 0xffff". */
+function valueMask(value: unknown, full: number, what: string): [number, number] {
+  if (typeof value === "number") return [value, full];
+  if (Array.isArray(value) && value.length === 2 && value.every((x) => typeof x === "number")) return [value[0], value[1]];
+  throw new TypeError(`Invalid match: ${what} expects a number or [value, mask], got ${show(value)}`);
+}
+
+/**
+ * The keys of tc's "match ip ..." (IPv4 header fields: src, dst, tos / dsfield, protocol, then
+ * sport / dport / icmp_type / icmp_code at the transport header, 20 bytes in) and of raw keys
+ * `{ u32 | u16 | u8: [value, mask], at }`, packed in order as tc packs them.
+ */
+function u32Keys(match: unknown, rawKeys: unknown): U32Key[] {
+  const keys: U32Key[] = [];
+  const fields = match === undefined ? [] : Array.isArray(match) ? match : [match];
+  for (const f of fields) {
+    if (f === null || typeof f !== "object" || Array.isArray(f)) throw new TypeError(`Invalid match: expected an object such as { dst: "192.0.2.0/24", dport: 80 }, got ${show(f)}`);
+    for (const [k, v] of Object.entries(f as Record<string, unknown>)) {
+      if (v === undefined) continue;
+      switch (k) {
+        case "src":
+        case "dst": {
+          const [val, mask] = ip4Prefix(v, `ip ${k}`);
+          packField(keys, 32, val, mask, k === "src" ? 12 : 16, `ip ${k}`);
+          break;
+        }
+        case "tos":
+        case "dsfield":
+          packField(keys, 8, ...valueMask(v, 0xff, `ip ${k}`), 1, `ip ${k}`);
+          break;
+        case "protocol":
+          packField(keys, 8, ...valueMask(v, 0xff, "ip protocol"), 9, "ip protocol");
+          break;
+        case "sport":
+        case "dport":
+          packField(keys, 16, ...valueMask(v, 0xffff, `ip ${k}`), k === "sport" ? 20 : 22, `ip ${k}`);
+          break;
+        case "icmp_type":
+        case "icmp_code":
+          packField(keys, 8, ...valueMask(v, 0xff, `ip ${k}`), k === "icmp_type" ? 20 : 21, `ip ${k}`);
+          break;
+        case "u32":
+        case "u16":
+        case "u8": {
+          const at = (f as Record<string, unknown>).at;
+          if (typeof at !== "number") throw new TypeError(`Invalid match: ${k} needs "at" (a byte offset)`);
+          const bits = k === "u32" ? 32 : k === "u16" ? 16 : 8;
+          packField(keys, bits, ...valueMask(v, bits === 32 ? 0xffffffff : (1 << bits) - 1, k), at, `${k} at ${at}`);
+          break;
+        }
+        case "at":
+          break;
+        default:
+          throw new TypeError(`Invalid match: unknown key ${show(k)} (known: src, dst, tos, dsfield, protocol, sport, dport, icmp_type, icmp_code, u32, u16, u8 with at)`);
+      }
+    }
+  }
+  // pyroute2's raw form: "0x0006/0x00ff+8" (value/mask+offset, the offset of the 32-bit word)
+  for (const r of rawKeys === undefined ? [] : Array.isArray(rawKeys) ? rawKeys : [rawKeys]) {
+    const m = typeof r === "string" ? /^(0x[0-9a-f]+|\d+)\/(0x[0-9a-f]+|\d+)\+(-?\d+)$/i.exec(r) : null;
+    if (!m) throw new TypeError(`Invalid keys: expected "value/mask+offset" such as "0x0006/0x00ff+8", got ${show(r)}`);
+    packField(keys, 32, Number(m[1]), Number(m[2]), Number(m[3]), `key ${r}`);
+  }
+  return keys;
+}
+
+/** TCA_OPTIONS of a u32 filter: the class (when given), then the selector, as tc sends them. */
+function u32Options(verb: string, spec: Readonly<Record<string, unknown>>): [string, unknown][] {
+  if (spec.classid !== undefined && spec.flowid !== undefined) throw new TypeError(`${verb}: give classid or flowid, not both`);
+  const target = spec.classid ?? spec.flowid;
+  const keys = u32Keys(spec.match, spec.keys);
+  if (keys.length === 0) throw new TypeError(`${verb}: match (or keys) is required: what the filter selects`);
+  const attrs: [string, unknown][] = [];
+  if (target !== undefined) attrs.push(["classid", parseHandle(target, "classid")]);
+  attrs.push(["sel", { flags: target === undefined ? 0 : 1, offshift: 0, nkeys: keys.length, __pad: 0, offmask: 0, off: 0, offoff: 0, hoff: 0, hmask: 0, keys }]);
+  return attrs;
+}
+
+/** A filter's tcm_info: its priority (preference) and the protocol it applies to, in network order. */
+function filterInfo(verb: string, spec: Readonly<Record<string, unknown>>): number {
+  const prio = spec.prio === undefined ? 0 : spec.prio;
+  if (typeof prio !== "number" || !Number.isInteger(prio) || prio < 0 || prio > 0xffff) throw new RangeError(`${verb}: prio must be in 0..65535, got ${show(prio)}`);
+  let proto = 0;
+  if (spec.protocol !== undefined) {
+    const p = typeof spec.protocol === "string" ? ETH_P[spec.protocol.toLowerCase()] : spec.protocol;
+    if (typeof p !== "number" || !Number.isInteger(p) || p < 0 || p > 0xffff) {
+      throw new TypeError(`${verb}: protocol must be ${Object.keys(ETH_P).join(", ")} or a number, got ${show(spec.protocol)}`);
+    }
+    proto = p;
+  }
+  return ((prio << 16) >>> 0) + (((proto & 0xff) << 8) | (proto >>> 8));
+}
+
 /** What differs between a qdisc and a class change. */
 interface TcObject {
   /** "qdisc" or "class", for errors. */
@@ -260,10 +411,25 @@ interface TcObject {
   readonly handle: boolean;
   /** TCA_OPTIONS for a kind (undefined: none sent). */
   options(verb: string, kind: string, spec: Readonly<Record<string, unknown>>): unknown;
+  /** Keywords besides index, kind, handle, parent (a filter's prio and protocol). */
+  readonly extra?: readonly string[];
+  /** tcm_info (a filter's priority and protocol); 0 when absent. */
+  info?(verb: string, spec: Readonly<Record<string, unknown>>): number;
 }
 
 const QDISC: TcObject = { noun: "qdisc", commands: COMMANDS, kinds: KINDS, del: RTM.RTM_DELQDISC, parent: TC_H.TC_H_ROOT, handle: false, options: qdiscOptions };
 const CLASS: TcObject = { noun: "class", commands: CLASS_COMMANDS, kinds: CLASS_KINDS, del: RTM.RTM_DELTCLASS, parent: undefined, handle: true, options: (verb, _kind, spec) => htbClassOptions(verb, spec) };
+const FILTER: TcObject = {
+  noun: "filter",
+  commands: FILTER_COMMANDS,
+  kinds: FILTER_KINDS,
+  del: RTM.RTM_DELTFILTER,
+  parent: undefined,
+  handle: false,
+  options: (verb, _kind, spec) => u32Options(verb, spec),
+  extra: ["prio", "protocol"],
+  info: filterInfo,
+};
 
 /**
  * A qdisc or class change: everything checked (kind, keywords, interface, handles, options)
@@ -278,7 +444,8 @@ async function change(ctx: OpContext, o: TcObject, command: string, spec: Readon
   const kinds = Object.keys(o.kinds).join(", ");
   if (kind !== undefined && (typeof kind !== "string" || !(kind in o.kinds))) throw new TypeError(`${verb}: unknown ${o.noun} kind ${show(kind)} (known: ${kinds})`);
   if (kind === undefined && !isDel) throw new TypeError(`${verb}: kind is required (known: ${kinds})`);
-  const known = kind === undefined || isDel ? OWN_KEYS : [...OWN_KEYS, ...o.kinds[kind]];
+  const own = [...OWN_KEYS, ...(o.extra ?? [])];
+  const known = kind === undefined || isDel ? own : [...own, ...o.kinds[kind]];
   for (const k of Object.keys(spec)) {
     if (spec[k] !== undefined && !known.includes(k)) throw new TypeError(`${verb}: unknown keyword ${show(k)} (known: ${known.join(", ")})`);
   }
@@ -291,6 +458,7 @@ async function change(ctx: OpContext, o: TcObject, command: string, spec: Readon
     index: 0,
     handle: spec.handle === undefined ? 0 : parseHandle(spec.handle, "handle"),
     parent: spec.parent === undefined ? (o.parent ?? 0) : parseHandle(spec.parent, "parent"),
+    info: o.info ? o.info(verb, spec) : 0,
   };
   const attrs: [string, unknown][] = [];
   if (kind !== undefined) {
@@ -310,6 +478,15 @@ export async function getClasses(ctx: OpContext, filter: Readonly<Record<string,
   return await tcDump(ctx, RTM.RTM_GETTCLASS, "getClasses()", filter);
 }
 
+/**
+ * Every filter of one qdisc per interface (`parent`, default the root qdisc), filtered like
+ * `getQdiscs`: `index`, `kind`, `prio`... A u32 filter's `options` hold `sel` with its keys and
+ * `classid`.
+ */
+export async function getFilters(ctx: OpContext, filter: Readonly<Record<string, unknown>> = {}): Promise<NlMsg[]> {
+  return await tcDump(ctx, RTM.RTM_GETTFILTER, "getFilters()", filter);
+}
+
 /** The kernel dumps one interface's classes per request (tcm_ifindex): every interface's in turn when none is given. */
 async function classIndexes(ctx: OpContext, index: number | undefined): Promise<number[]> {
   if (index !== undefined) return [index];
@@ -324,9 +501,11 @@ async function classIndexes(ctx: OpContext, index: number | undefined): Promise<
 export async function tc(ctx: OpContext, command: TcCommand, spec: Readonly<Record<string, unknown>>): Promise<NlMsg[]> {
   if (command === "dump" || command === "show") return await getQdiscs(ctx, spec);
   if (command === "dump-class") return await getClasses(ctx, spec);
+  if (command === "dump-filter") return await getFilters(ctx, spec);
+  if (typeof command === "string" && command in FILTER_COMMANDS) return await change(ctx, FILTER, command, spec);
   if (typeof command === "string" && command in CLASS_COMMANDS) return await change(ctx, CLASS, command, spec);
   if (typeof command === "string" && command in COMMANDS) return await change(ctx, QDISC, command, spec);
-  throw new TypeError(`tc(): unknown command ${show(command)} (known: add, replace, change, del, dump, show, add-class, replace-class, change-class, del-class, dump-class)`);
+  throw new TypeError(`tc(): unknown command ${show(command)} (known: add, replace, change, del, dump, show, add-class, replace-class, change-class, del-class, dump-class, add-filter, replace-filter, change-filter, del-filter, dump-filter)`);
 }
 
 /**
@@ -346,12 +525,14 @@ async function tcDump(ctx: OpContext, type: number, verb: string, filter: Readon
   if (typeof f.parent === "string") f.parent = parseHandle(f.parent, "parent");
   if (typeof f.index === "string") f.index = await ctx.resolver().index(f.index, "index");
   const m = mergeMatch(f, match as Match | undefined);
-  if (type !== RTM.RTM_GETTCLASS) return await ctx.dump(tcmsg, type, { fields: { family: 0 } }, m);
+  if (type === RTM.RTM_GETQDISC) return await ctx.dump(tcmsg, type, { fields: { family: 0 } }, m);
+  // a filter dump names its qdisc (0: the root one), and the kernel keeps to it
+  const parent = type === RTM.RTM_GETTFILTER && typeof f.parent === "number" ? f.parent : 0;
   // classes are dumped per interface: the one asked for, else every one (a predicate on `index`
   // then filters what they return)
   const out: NlMsg[] = [];
   for (const index of await classIndexes(ctx, typeof f.index === "number" ? f.index : undefined)) {
-    out.push(...await ctx.dump(tcmsg, type, { fields: { family: 0, index } }, m));
+    out.push(...await ctx.dump(tcmsg, type, { fields: { family: 0, index, parent } }, m));
   }
   return out;
 }

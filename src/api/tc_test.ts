@@ -122,3 +122,34 @@ test("getClasses asks the kernel interface by interface: the one named, else eve
   assert.deepEqual(asked, [3, 2, 3]);
   assert.deepEqual((await ipr.getClasses({ handle: "1:20" })).map((m) => m.get("index")), [3]);
 });
+
+const BAD_FILTERS: readonly { name: string; spec: Record<string, unknown>; message: RegExp }[] = [
+  { name: "a filter without a match", spec: { index: 2, kind: "u32", parent: "1:", flowid: "1:10" }, message: /match \(or keys\) is required/ },
+  { name: "both classid and flowid", spec: { index: 2, kind: "u32", parent: "1:", match: { dport: 80 }, classid: "1:10", flowid: "1:10" }, message: /classid or flowid, not both/ },
+  { name: "a port over 16 bits", spec: { index: 2, kind: "u32", parent: "1:", match: { dport: 70000 } }, message: /ip dport value 70000 does not fit in 16 bits/ },
+  { name: "two keys that contradict each other", spec: { index: 2, kind: "u32", parent: "1:", match: [{ dport: 80 }, { dport: 81 }] }, message: /contradicts an earlier key at offset 20/ },
+  { name: "an unknown match key", spec: { index: 2, kind: "u32", parent: "1:", match: { dest: "192.0.2.1" } }, message: /unknown key "dest"/ },
+  { name: "a bad prefix", spec: { index: 2, kind: "u32", parent: "1:", match: { src: "192.0.2.0/33" } }, message: /IPv4 prefix/ },
+  { name: "a misaligned raw key", spec: { index: 2, kind: "u32", parent: "1:", match: { u32: [1, 0xffffffff], at: 6 } }, message: /offset 6 is not a multiple of 4/ },
+  { name: "a bad pyroute2 key", spec: { index: 2, kind: "u32", parent: "1:", keys: ["6/0xff"] }, message: /"value\/mask\+offset"/ },
+  { name: "an unknown protocol", spec: { index: 2, kind: "u32", parent: "1:", protocol: "ipx", match: { dport: 80 } }, message: /protocol must be all, ip, arp, ipv6/ },
+  { name: "prio over 16 bits", spec: { index: 2, kind: "u32", parent: "1:", prio: 65536, match: { dport: 80 } }, message: /prio must be in 0\.\.65535/ },
+  { name: "a filter kind other than u32", spec: { index: 2, kind: "flower", parent: "1:" }, message: /unknown filter kind "flower" \(known: u32\)/ },
+];
+
+for (const c of BAD_FILTERS) {
+  test(`tc("add-filter") refuses ${c.name} before sending anything`, async () => {
+    const { t, ipr } = open();
+    await assert.rejects(ipr.tc("add-filter", c.spec), c.message);
+    assert.equal(t.sent.length, 0);
+  });
+}
+
+test("pyroute2's raw keys encode like the same match given by field", async () => {
+  const sent = async (spec: Record<string, unknown>) => {
+    const { t, ipr } = open();
+    await ipr.tc("add-filter", { index: 2, kind: "u32", parent: "1:", protocol: "ip", prio: 2, classid: "1:10", ...spec });
+    return normalised(t.sent[0]);
+  };
+  assert.deepEqual(await sent({ keys: ["0x00000050/0x0000ffff+20", "0x00060000/0x00ff0000+8"] }), await sent({ match: [{ dport: 80 }, { protocol: 6 }] }));
+});

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { asciiz, bytes, fixedStruct, flag, s16, s32, struct, u16, u32, u64, u8 } from "../marshal/codecs.ts";
+import { type Codec, array, asciiz, be16, be32, bytes, fixedStruct, flag, s16, s32, struct, u16, u32, u64, u8 } from "../marshal/codecs.ts";
 import type { MessageSchema } from "../marshal/message.ts";
 import { type AttrTable, attrs, nested, switchOn } from "../marshal/schema.ts";
 
@@ -89,6 +89,58 @@ function bytesOf(size: number) {
   return { ...bytes, name: `bytes(${size})`, fixed: size, sizeOf: () => size };
 }
 
+// struct tc_u32_sel (linux/pkt_cls.h): flags, offsets, the hash mask, then `nkeys` struct
+// tc_u32_key { __be32 mask; __be32 val; int off; int offmask; } in one attribute
+const u32SelHeader = fixedStruct({ flags: u8, offshift: u8, nkeys: u8, __pad: u8, offmask: be16, off: u16, offoff: s16, hoff: s16, hmask: be32 }, "tc_u32_sel");
+const u32Key = fixedStruct({ mask: be32, val: be32, off: s32, offmask: s32 }, "tc_u32_key");
+const u32Keys = array(u32Key);
+
+/** struct tc_u32_sel with its keys: `{ flags, nkeys, ..., keys: [{ mask, val, off, offmask }] }`. */
+const u32Sel: Codec<Record<string, unknown>, { h: unknown; k: unknown }> = {
+  name: "tc_u32_sel",
+  decode(r, off, len, ctx) {
+    const h = u32SelHeader.decode(r, off, Math.min(len, u32SelHeader.size), ctx) as Record<string, unknown>;
+    return { ...h, keys: len > u32SelHeader.size ? u32Keys.decode(r, off + u32SelHeader.size, len - u32SelHeader.size, ctx) : [] };
+  },
+  prepare(value, key, ctx) {
+    if (value === null || typeof value !== "object") throw new TypeError(`Invalid ${key}: expected a tc_u32_sel object, got ${typeof value}`);
+    const { keys = [], ...header } = value as Record<string, unknown>;
+    return { h: u32SelHeader.prepare(header, key, ctx), k: u32Keys.prepare(keys, `${key}.keys`, ctx) };
+  },
+  sizeOf: (p) => u32SelHeader.sizeOf(p.h as never) + u32Keys.sizeOf(p.k as never),
+  write(w, off, p) {
+    u32SelHeader.write(w, off, p.h as never);
+    u32Keys.write(w, off + u32SelHeader.size, p.k as never);
+  },
+  toJSON(v) {
+    return { ...(u32SelHeader.toJSON(v as never) as object), keys: u32Keys.toJSON(v.keys as never) };
+  },
+};
+
+/**
+ * TCA_U32_* (linux/pkt_cls.h): a u32 classifier's options; `sel` is the selector with its keys,
+ * `classid` the class a match goes to.
+ *
+ * @example
+ * ```ts
+ * u32Attrs.row("classid")?.name; // "TCA_U32_CLASSID"
+ * ```
+ */
+export const u32Attrs: AttrTable = attrs("TCA_U32", {
+  classid: [1, "TCA_U32_CLASSID", u32],
+  hash: [2, "TCA_U32_HASH", u32],
+  link: [3, "TCA_U32_LINK", u32],
+  divisor: [4, "TCA_U32_DIVISOR", u32],
+  sel: [5, "TCA_U32_SEL", u32Sel],
+  police: [6, "TCA_U32_POLICE", bytes],
+  act: [7, "TCA_U32_ACT", bytes],
+  indev: [8, "TCA_U32_INDEV", asciiz],
+  pcnt: [9, "TCA_U32_PCNT", bytes],
+  mark: [10, "TCA_U32_MARK", bytes],
+  flags: [11, "TCA_U32_FLAGS", u32],
+  pad: [12, "TCA_U32_PAD", bytes],
+});
+
 /** TCA_OPTIONS by TCA_KIND: a struct or a nested set for the kinds known here, bytes otherwise. */
 const qdiscOptions = switchOn("kind", {
   pfifo: fifoQopt,
@@ -96,6 +148,7 @@ const qdiscOptions = switchOn("kind", {
   pfifo_head_drop: fifoQopt,
   pfifo_fast: prioQopt,
   htb: nested(htbAttrs),
+  u32: nested(u32Attrs),
 });
 
 /**
@@ -127,16 +180,28 @@ export const tcAttrs = attrs("TCA", {
 });
 
 /**
- * struct tcmsg + TCA_* attributes (RTM_NEWQDISC, RTM_DELQDISC, RTM_GETQDISC and the same for
- * classes, RTM_*TCLASS). `index` is tcm_ifindex; `handle` (a class's classid) and `parent` are
- * 32-bit major:minor handles (`TC_H`).
+ * struct tcmsg + TCA_* attributes (RTM_*QDISC, RTM_*TCLASS, RTM_*TFILTER). `index` is
+ * tcm_ifindex; `handle` (a class's classid) and `parent` are 32-bit major:minor handles (`TC_H`);
+ * a filter's `prio` and `protocol` (an ETH_P_* number) come from tcm_info.
  *
  * @example
  * ```ts
  * encodeMessage(tcmsg, { type: RTM.RTM_GETQDISC, flags: NLM_F.REQUEST | NLM_F.DUMP });
  * ```
  */
-export const tcmsg = { name: "tcmsg", fields: tcmsgFields, attrs: tcAttrs } satisfies MessageSchema;
+export const tcmsg = {
+  name: "tcmsg",
+  fields: tcmsgFields,
+  attrs: tcAttrs,
+  // a filter's tcm_info: its priority (preference) above, its protocol (network order) below
+  derived: {
+    prio: (m): number => (m.get("info") as number) >>> 16,
+    protocol: (m): number => {
+      const p = (m.get("info") as number) & 0xffff;
+      return ((p & 0xff) << 8) | (p >>> 8);
+    },
+  },
+} satisfies MessageSchema;
 
 /** Every attribute table declared in this file. */
-export const tcTables: readonly AttrTable[] = [tcAttrs, tcStatsAttrs, htbAttrs];
+export const tcTables: readonly AttrTable[] = [tcAttrs, tcStatsAttrs, htbAttrs, u32Attrs];

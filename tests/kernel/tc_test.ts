@@ -126,3 +126,52 @@ test("htb classes: add with rate, ceil, burst and prio, replace, change, del; tc
     assert.deepEqual((await ipr.getClasses({ index: "v0" })).map((m) => formatHandle(m.get("handle") as number)), ["1:1"]);
   });
 });
+
+test("u32 filters: ICMP to one host goes to its class (counted by the class's stats), the rest to the default; dump, tc filter show, del", kernelTest, async () => {
+  await withNetns(async (a) => {
+    await withNetns(async (b) => {
+      using ipr = new IPRoute({ netns: a });
+      await ipr.link("add", { ifname: "v0", kind: "veth", peer: { ifname: "v1", net_ns_fd: b } });
+      await ipr.addr("add", { index: "v0", address: "192.0.2.1/24" });
+      await ipr.link("set", { ifname: "v0", state: "up" });
+      using iprB = new IPRoute({ netns: b });
+      await iprB.addr("add", { index: "v1", address: "192.0.2.2/24" });
+      await iprB.link("set", { ifname: "v1", state: "up" });
+
+      await ipr.tc("add", { index: "v0", kind: "htb", handle: "1:", default: 0x20 });
+      await ipr.tc("add-class", { index: "v0", kind: "htb", handle: "1:10", parent: "1:", rate: "10mbit" });
+      await ipr.tc("add-class", { index: "v0", kind: "htb", handle: "1:20", parent: "1:", rate: "10mbit" });
+      await ipr.tc("add-filter", { index: "v0", kind: "u32", parent: "1:", protocol: "ip", prio: 1, match: { dst: "192.0.2.2/32", protocol: 1 }, flowid: "1:10" });
+
+      const filters = await ipr.getFilters({ index: "v0", parent: "1:" });
+      const rule = filters.find((f) => (f.get("options") as { get(k: string): unknown } | undefined)?.get("sel") !== undefined);
+      assert.ok(rule, `a u32 rule among ${filters.length} filter messages`);
+      assert.equal(rule.get("prio"), 1);
+      assert.equal(rule.get("protocol"), 0x0800);
+      const opts = rule.get("options") as { get(k: string): unknown };
+      assert.equal(formatHandle(opts.get("classid") as number), "1:10");
+      const sel = opts.get("sel") as { flags: number; keys: { mask: number; val: number; off: number }[] };
+      assert.equal(sel.flags, 1);
+      assert.deepEqual(sel.keys.map((k) => [k.val, k.mask, k.off]), [[0xc0000202, 0xffffffff, 16], [0x00010000, 0x00ff0000, 8]]);
+      const shownFilters = sh("ip", ["netns", "exec", a, "tc", "filter", "show", "dev", "v0"]);
+      assert.match(shownFilters, /flowid 1:10/);
+      assert.match(shownFilters, /match c0000202\/ffffffff at 16/);
+      assert.match(shownFilters, /match 00010000\/00ff0000 at 8/);
+
+      // three pings to 192.0.2.2 go through class 1:10; the neighbour discovery before them goes to 1:20
+      sh("ip", ["netns", "exec", a, "ping", "-c", "3", "-i", "0.2", "-W", "2", "192.0.2.2"]);
+      const packets = async (classid: string) => {
+        const [c] = await ipr.getClasses({ index: "v0", handle: classid });
+        const basic = (c.get("stats2") as { get(k: string): unknown }).get("basic") as { packets: number };
+        return basic.packets;
+      };
+      assert.ok((await packets("1:10")) >= 3, `1:10 counted ${await packets("1:10")} packets`);
+      assert.ok((await packets("1:20")) >= 1, "ARP went to the default class");
+
+      await ipr.tc("del-filter", { index: "v0", parent: "1:", prio: 1 });
+      assert.deepEqual(await ipr.getFilters({ index: "v0", parent: "1:" }), []);
+      assert.doesNotMatch(sh("ip", ["netns", "exec", a, "tc", "filter", "show", "dev", "v0"]), /flowid/);
+      await assert.rejects(ipr.tc("add-filter", { index: "v0", kind: "u32", parent: "1:", match: { dport: 70000 } }), RangeError);
+    });
+  });
+});
