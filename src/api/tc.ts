@@ -28,13 +28,17 @@ const COMMANDS: Readonly<Record<string, { type: number; flags: number }>> = {
   delete: { type: RTM.RTM_DELQDISC, flags: 0 },
 };
 
-// as tc sends them: a class "replace" is CREATE alone
-const CLASS_COMMANDS: Readonly<Record<string, { type: number; flags: number }>> = {
-  "add-class": { type: RTM.RTM_NEWTCLASS, flags: NLM_F.CREATE | NLM_F.EXCL },
-  "replace-class": { type: RTM.RTM_NEWTCLASS, flags: NLM_F.CREATE },
-  "change-class": { type: RTM.RTM_NEWTCLASS, flags: 0 },
-  "del-class": { type: RTM.RTM_DELTCLASS, flags: 0 },
-};
+/** The class or filter commands (`add-class`...), with the flags tc sends: a "replace" is CREATE alone. */
+function subCommands(suffix: string, newType: number, delType: number): Readonly<Record<string, { type: number; flags: number }>> {
+  return {
+    [`add-${suffix}`]: { type: newType, flags: NLM_F.CREATE | NLM_F.EXCL },
+    [`replace-${suffix}`]: { type: newType, flags: NLM_F.CREATE },
+    [`change-${suffix}`]: { type: newType, flags: 0 },
+    [`del-${suffix}`]: { type: delType, flags: 0 },
+  };
+}
+
+const CLASS_COMMANDS = subCommands("class", RTM.RTM_NEWTCLASS, RTM.RTM_DELTCLASS);
 
 /** The kinds `tc("add")` encodes, with their option keys. */
 const KINDS: Readonly<Record<string, readonly string[]>> = {
@@ -248,12 +252,7 @@ function htbClassOptions(verb: string, opts: Readonly<Record<string, unknown>>):
 // ---------------------------------------------------------------------------------------------
 // u32 filters: tc's "match ip ..." and "match u32|u16|u8 VALUE MASK at OFFSET" keys
 
-const FILTER_COMMANDS: Readonly<Record<string, { type: number; flags: number }>> = {
-  "add-filter": { type: RTM.RTM_NEWTFILTER, flags: NLM_F.CREATE | NLM_F.EXCL },
-  "replace-filter": { type: RTM.RTM_NEWTFILTER, flags: NLM_F.CREATE },
-  "change-filter": { type: RTM.RTM_NEWTFILTER, flags: 0 },
-  "del-filter": { type: RTM.RTM_DELTFILTER, flags: 0 },
-};
+const FILTER_COMMANDS = subCommands("filter", RTM.RTM_NEWTFILTER, RTM.RTM_DELTFILTER);
 
 /** Filter kinds `tc("add-filter")` encodes, with their option keys. */
 const FILTER_KINDS: Readonly<Record<string, readonly string[]>> = {
