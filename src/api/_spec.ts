@@ -169,6 +169,21 @@ export function lowerNames(table: Readonly<Record<string, number>>, prefix: stri
 }
 
 /**
+ * A non-negative integer up to `max` (a u32 by default); RangeError naming `key` otherwise.
+ *
+ * @example
+ * ```ts
+ * checkUint("vf[0].vlan", 100, 4095); // 100
+ * ```
+ */
+export function checkUint(key: string, value: unknown, max = 0xffffffff): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new RangeError(`Invalid ${key}: expected an integer in 0..${max}, got ${show(value)}`);
+  }
+  return value;
+}
+
+/**
  * A value given as a number in 0..max, a decimal string, or a name from `names` — case-insensitive,
  * with or without one of the kernel prefixes (`"link"`, `"RT_SCOPE_LINK"`).
  */

@@ -16,7 +16,7 @@ import { IFF, RTM } from "../rtnl/constants.ts";
 import { ifinfomsg, ifinfomsgRequest, linkAttrs } from "../rtnl/link.ts";
 import { linkKinds, slaveKinds } from "../rtnl/link_kinds/mod.ts";
 import { IndexResolver, type OpContext, platform } from "./_context.ts";
-import { mergeMatch, splitSpec } from "./_spec.ts";
+import { checkUint, mergeMatch, splitSpec } from "./_spec.ts";
 import type { Match } from "./filter.ts";
 
 /** Commands of `IPRoute.link`. */
@@ -160,11 +160,6 @@ const VF_KEYS = ["vf", "mac", "vlan", "qos", "proto", "vlan_proto", "tx_rate", "
 const ETH_P_8021Q = 0x8100;
 const ETH_P_8021AD = 0x88a8;
 
-function vfInt(key: string, v: unknown, max = 0xffffffff): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`Invalid ${key}: expected an integer in 0..${max}, got ${show(v)}`);
-  return v;
-}
-
 function vfBool(key: string, v: unknown): number {
   if (v === true || v === "on" || v === 1) return 1;
   if (v === false || v === "off" || v === 0) return 0;
@@ -188,7 +183,7 @@ function vfGuid(key: string, v: unknown): bigint {
 /** One IFLA_VF_INFO: the VF's settings in the order given, as `ip link set ... vf N ...` sends them. */
 function vfInfo(key: string, spec: Readonly<Record<string, unknown>>): Pairs {
   if (spec.vf === undefined) throw new TypeError(`Invalid ${key}: vf (the virtual function's number) is required`);
-  const vf = vfInt(`${key}.vf`, spec.vf);
+  const vf = checkUint(`${key}.vf`, spec.vf);
   const out: Pairs = [];
   let rateDone = false;
   for (const [k, v] of Object.entries(spec)) {
@@ -202,13 +197,13 @@ function vfInfo(key: string, spec: Readonly<Record<string, unknown>>): Pairs {
         // a number (with flat qos / proto), an object { vlan, qos, proto }, or a list of them
         const one = (e: unknown, where: string): { vlan: number; qos: number; proto?: unknown } => {
           if (typeof e === "number") {
-            return { vlan: vfInt(where, e, 4095), qos: spec.qos === undefined ? 0 : vfInt(`${key}.qos`, spec.qos, 7), proto: spec.proto ?? spec.vlan_proto };
+            return { vlan: checkUint(where, e, 4095), qos: spec.qos === undefined ? 0 : checkUint(`${key}.qos`, spec.qos, 7), proto: spec.proto ?? spec.vlan_proto };
           }
           const o = objectOf(e, where);
           for (const ok of Object.keys(o)) {
             if (ok !== "vlan" && ok !== "qos" && ok !== "proto" && ok !== "vlan_proto") throw new TypeError(`Invalid ${where}: unknown key ${show(ok)} (known: vlan, qos, proto)`);
           }
-          return { vlan: vfInt(`${where}.vlan`, o.vlan, 4095), qos: o.qos === undefined ? 0 : vfInt(`${where}.qos`, o.qos, 7), proto: o.proto ?? o.vlan_proto };
+          return { vlan: checkUint(`${where}.vlan`, o.vlan, 4095), qos: o.qos === undefined ? 0 : checkUint(`${where}.qos`, o.qos, 7), proto: o.proto ?? o.vlan_proto };
         };
         const list = Array.isArray(v) ? v.map((e, i) => one(e, `${at}[${i}]`)) : [one(v, at)];
         if (list.length === 0) throw new TypeError(`Invalid ${at}: expected at least one VLAN`);
@@ -221,7 +216,7 @@ function vfInfo(key: string, spec: Readonly<Record<string, unknown>>): Pairs {
         break;
       }
       case "tx_rate":
-        out.push(["tx_rate", { vf, rate: vfInt(at, v) }]);
+        out.push(["tx_rate", { vf, rate: checkUint(at, v) }]);
         break;
       case "rate":
       case "min_tx_rate":
@@ -235,7 +230,7 @@ function vfInfo(key: string, spec: Readonly<Record<string, unknown>>): Pairs {
         if (r.min_tx_rate === undefined || r.max_tx_rate === undefined) {
           throw new TypeError(`Invalid ${k === "rate" ? at : key}: give both min_tx_rate and max_tx_rate (Mbit/s; 0 is no limit)`);
         }
-        out.push(["rate", { vf, min_tx_rate: vfInt(`${key}.min_tx_rate`, r.min_tx_rate), max_tx_rate: vfInt(`${key}.max_tx_rate`, r.max_tx_rate) }]);
+        out.push(["rate", { vf, min_tx_rate: checkUint(`${key}.min_tx_rate`, r.min_tx_rate), max_tx_rate: checkUint(`${key}.max_tx_rate`, r.max_tx_rate) }]);
         break;
       }
       case "spoofchk":

@@ -11,7 +11,7 @@ import { RTM } from "../rtnl/constants.ts";
 import { ifinfomsg } from "../rtnl/link.ts";
 import { TC_H, tcmsg } from "../rtnl/tc.ts";
 import { IndexResolver, type OpContext } from "./_context.ts";
-import { mergeMatch } from "./_spec.ts";
+import { checkUint, mergeMatch } from "./_spec.ts";
 import type { Match } from "./filter.ts";
 
 /** Commands of `IPRoute.tc`: qdiscs, and classes with pyroute2's `-class` suffix. */
@@ -103,11 +103,6 @@ export function formatHandle(handle: number): string {
   return `${major.toString(16)}:${minor ? minor.toString(16) : ""}`;
 }
 
-function uint32(key: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`Invalid ${key}: expected an integer in 0..4294967295, got ${show(v)}`);
-  return v;
-}
-
 /** TCA_OPTIONS of a qdisc `kind` from the spec's option keys (undefined: none sent). */
 function qdiscOptions(verb: string, kind: string, opts: Readonly<Record<string, unknown>>): unknown {
   switch (kind) {
@@ -115,13 +110,13 @@ function qdiscOptions(verb: string, kind: string, opts: Readonly<Record<string, 
     case "bfifo":
     case "pfifo_head_drop":
       // as tc: the limit is sent only when given (the kernel then uses the device's queue length)
-      return opts.limit === undefined ? undefined : { limit: uint32(`${verb}: limit`, opts.limit) };
+      return opts.limit === undefined ? undefined : { limit: checkUint(`${verb}: limit`, opts.limit) };
     case "htb": {
       // tc sends TCA_HTB_INIT (version 3, r2q 10 unless given, the default class), then the direct queue length
-      const def = opts.default === undefined ? 0 : typeof opts.default === "string" ? parseHandle(`0:${opts.default}`, `${verb}: default`) : uint32(`${verb}: default`, opts.default);
-      const init = { version: 3, rate2quantum: opts.r2q === undefined ? 10 : uint32(`${verb}: r2q`, opts.r2q), defcls: def, debug: 0, direct_pkts: 0 };
+      const def = opts.default === undefined ? 0 : typeof opts.default === "string" ? parseHandle(`0:${opts.default}`, `${verb}: default`) : checkUint(`${verb}: default`, opts.default);
+      const init = { version: 3, rate2quantum: opts.r2q === undefined ? 10 : checkUint(`${verb}: r2q`, opts.r2q), defcls: def, debug: 0, direct_pkts: 0 };
       const attrs: [string, unknown][] = [["init", init]];
-      if (opts.direct_qlen !== undefined) attrs.push(["direct_qlen", uint32(`${verb}: direct_qlen`, opts.direct_qlen)]);
+      if (opts.direct_qlen !== undefined) attrs.push(["direct_qlen", checkUint(`${verb}: direct_qlen`, opts.direct_qlen)]);
       return attrs;
     }
     default:
@@ -168,14 +163,9 @@ const RATE_UNITS: Readonly<Record<string, number>> = {
  * ```
  */
 export function parseRate(value: unknown, key: string): number {
-  let bits: number;
-  if (typeof value === "number") bits = value;
-  else if (typeof value === "string") {
-    const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z]*)\s*$/i.exec(value);
-    const unit = m ? RATE_UNITS[m[2].toLowerCase()] : undefined;
-    if (!m || unit === undefined) throw new TypeError(`Invalid ${key}: expected a rate like "1mbit", "256kbit" or "1gbps", got ${show(value)}`);
-    bits = Number(m[1]) * unit;
-  } else throw new TypeError(`Invalid ${key}: expected a rate like "1mbit" or bit/s as a number, got ${show(value)}`);
+  const bits = scaled(value, RATE_UNITS);
+  if (bits === null) throw new TypeError(`Invalid ${key}: expected a rate like "1mbit", "256kbit" or "1gbps", got ${show(value)}`);
+  if (bits === undefined) throw new TypeError(`Invalid ${key}: expected a rate like "1mbit" or bit/s as a number, got ${show(value)}`);
   const bytes = Math.trunc(bits / 8);
   if (!Number.isFinite(bits) || bytes < 1 || bytes >= 2 ** 32) throw new RangeError(`Invalid ${key}: ${show(value)} is out of range (8 bit/s up to 32 Gbyte/s)`);
   return bytes;
@@ -198,16 +188,23 @@ const SIZE_UNITS: Readonly<Record<string, number>> = {
  * ```
  */
 export function parseSize(value: unknown, key: string): number {
-  let size: number;
-  if (typeof value === "number") size = value;
-  else if (typeof value === "string") {
-    const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z]*)\s*$/i.exec(value);
-    const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
-    if (!m || unit === undefined) throw new TypeError(`Invalid ${key}: expected a size like "15k" or bytes as a number, got ${show(value)}`);
-    size = Math.trunc(Number(m[1]) * unit);
-  } else throw new TypeError(`Invalid ${key}: expected a size like "15k" or bytes as a number, got ${show(value)}`);
+  const raw = scaled(value, SIZE_UNITS);
+  if (raw === null || raw === undefined) throw new TypeError(`Invalid ${key}: expected a size like "15k" or bytes as a number, got ${show(value)}`);
+  const size = typeof value === "string" ? Math.trunc(raw) : raw;
   if (!Number.isInteger(size) || size < 1 || size > 0xffffffff) throw new RangeError(`Invalid ${key}: ${show(value)} is out of range (1 byte up to 4 GiB)`);
   return size;
+}
+
+/**
+ * A number as it is, or text "<number><unit>" (case-insensitive) times the unit's factor; null
+ * for text that is neither, undefined for any other type.
+ */
+function scaled(value: unknown, units: Readonly<Record<string, number>>): number | null | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value !== "string") return undefined;
+  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z]*)\s*$/i.exec(value);
+  const unit = m ? units[m[2].toLowerCase()] : undefined;
+  return m && unit !== undefined ? Number(m[1]) * unit : null;
 }
 
 /** tc_calc_rtable: the 256 cells of a rate table (the time to send 8, 16... bytes) and the cell size's log. */
@@ -225,12 +222,12 @@ function htbClassOptions(verb: string, opts: Readonly<Record<string, unknown>>):
   if (opts.rate === undefined) throw new TypeError(`${verb}: rate is required for an htb class ("1mbit", or bit/s)`);
   const rate = parseRate(opts.rate, `${verb}: rate`);
   const ceil = opts.ceil === undefined ? rate : parseRate(opts.ceil, `${verb}: ceil`);
-  const mtu = opts.mtu === undefined ? 1600 : uint32(`${verb}: mtu`, opts.mtu);
-  const mpu = opts.mpu === undefined ? 0 : uint32(`${verb}: mpu`, opts.mpu);
+  const mtu = opts.mtu === undefined ? 1600 : checkUint(`${verb}: mtu`, opts.mtu);
+  const mpu = opts.mpu === undefined ? 0 : checkUint(`${verb}: mpu`, opts.mpu);
   if (mpu > 0xffff) throw new RangeError(`Invalid ${verb}: mpu: ${mpu} is out of range (0..65535)`);
-  const prio = opts.prio === undefined ? 0 : uint32(`${verb}: prio`, opts.prio);
+  const prio = opts.prio === undefined ? 0 : checkUint(`${verb}: prio`, opts.prio);
   if (prio > 7) throw new RangeError(`Invalid ${verb}: prio: ${prio} is out of range (0..7)`);
-  const quantum = opts.quantum === undefined ? 0 : uint32(`${verb}: quantum`, opts.quantum);
+  const quantum = opts.quantum === undefined ? 0 : checkUint(`${verb}: quantum`, opts.quantum);
   // tc's default burst: what the clock can send between two ticks, plus one MTU
   const burst = opts.burst === undefined ? Math.trunc(rate / PSCHED_HZ) + mtu : parseSize(opts.burst, `${verb}: burst`);
   const cburst = opts.cburst === undefined ? Math.trunc(ceil / PSCHED_HZ) + mtu : parseSize(opts.cburst, `${verb}: cburst`);
